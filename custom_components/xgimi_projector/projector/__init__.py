@@ -1,0 +1,84 @@
+"""XGIMI projector control over network ADB: an asyncio library with no Home Assistant imports.
+
+Public API::
+
+    projector = Projector("192.168.1.20", 5555, key_path=Path("adbkey"))
+    info = await projector.connect(auth_timeout_s=60, on_prompt=lambda: ...)
+    state = await projector.poll()          # one shell round trip
+    await projector.select_source("HDMI1")
+    await projector.send_keys(["autofocus"])
+    await projector.turn_off()
+    await projector.close()
+
+Errors are subclasses of :class:`XgimiError`; see :mod:`.errors`.
+"""
+
+from .adbkey import async_load_signer, ensure_key
+from .connection import AdbConnection, Backoff, Timeouts
+from .errors import (
+    AuthorizationError,
+    AuthorizationPendingError,
+    AuthorizationRejectedError,
+    CommandFailedError,
+    InvalidCommandError,
+    NotSupportedError,
+    ProjectorUnreachableError,
+    SessionClosedError,
+    UnknownKeyError,
+    UnknownSourceError,
+    WirelessDebuggingPortError,
+    XgimiError,
+)
+from .families import HDMI_INPUTS, Family, FamilyTraits, HdmiMethod
+from .keycodes import KEYCODES, XGIMI_KEYS, normalize_key_name
+from .probe import DeviceInfo, parse_probe
+from .projector import SOURCE_HOME, SOURCE_MENU, Projector, normalize_source
+from .state import (
+    POLL_COMMAND,
+    UNREACHABLE,
+    Playback,
+    PowerState,
+    ProjectorState,
+    SourceKind,
+    parse_poll,
+)
+
+__all__ = [
+    "HDMI_INPUTS",
+    "KEYCODES",
+    "POLL_COMMAND",
+    "SOURCE_HOME",
+    "SOURCE_MENU",
+    "UNREACHABLE",
+    "XGIMI_KEYS",
+    "AdbConnection",
+    "AuthorizationError",
+    "AuthorizationPendingError",
+    "AuthorizationRejectedError",
+    "Backoff",
+    "CommandFailedError",
+    "DeviceInfo",
+    "Family",
+    "FamilyTraits",
+    "HdmiMethod",
+    "InvalidCommandError",
+    "NotSupportedError",
+    "Playback",
+    "PowerState",
+    "Projector",
+    "ProjectorState",
+    "ProjectorUnreachableError",
+    "SessionClosedError",
+    "SourceKind",
+    "Timeouts",
+    "UnknownKeyError",
+    "UnknownSourceError",
+    "WirelessDebuggingPortError",
+    "XgimiError",
+    "async_load_signer",
+    "ensure_key",
+    "normalize_key_name",
+    "normalize_source",
+    "parse_poll",
+    "parse_probe",
+]

@@ -1,0 +1,266 @@
+"""One persistent ADB session per projector, behind one FIFO queue.
+
+Every command, poll or user action, waits its turn on a single :class:`asyncio.Lock`
+(FIFO in CPython), so a key press issued during a poll runs right after it and is
+never dropped. A failed connect starts a capped exponential back-off during which
+calls fail fast with :class:`ProjectorUnreachableError` instead of touching the
+network; an explicit :meth:`AdbConnection.connect` ignores the back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+import logging
+from pathlib import Path
+import time
+from typing import Any
+
+from adb_shell.adb_device_async import AdbDeviceAsync
+from adb_shell.exceptions import (
+    AdbConnectionError,
+    AdbTimeoutError,
+    InvalidChecksumError,
+    InvalidCommandError as AdbInvalidCommandError,
+    InvalidResponseError,
+    TcpTimeoutException,
+)
+
+from .adbkey import async_load_signer
+from .errors import (
+    AuthorizationPendingError,
+    AuthorizationRejectedError,
+    CommandFailedError,
+    ProjectorUnreachableError,
+    SessionClosedError,
+    WirelessDebuggingPortError,
+    XgimiError,
+)
+from .transport import ConnectionClosedError, EofAwareTcpTransport
+
+_LOGGER = logging.getLogger(__name__)
+
+BANNER = "xgimi_projector"
+_STLS = 0x534C5453
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Every timeout the library uses, in seconds. None of them is left to a default."""
+
+    transport_s: float = 3.0
+    """TCP connect, and each socket read or write."""
+    read_s: float = 5.0
+    """Waiting for one expected ADB packet."""
+    command_s: float = 10.0
+    """A whole shell command."""
+    auth_s: float = 10.0
+    """Waiting for "Allow USB debugging?" to be answered on a reconnect."""
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Capped exponential back-off between failed connects."""
+
+    initial_s: float = 1.0
+    factor: float = 2.0
+    max_s: float = 30.0
+
+    def delay(self, failures: int) -> float:
+        """The wait after ``failures`` consecutive failed connects (≥ 1)."""
+        return float(min(self.max_s, self.initial_s * self.factor ** max(0, failures - 1)))
+
+
+def _is_stls(exc: BaseException) -> bool:
+    text = " ".join(str(arg) for arg in exc.args)
+    return "STLS" in text or str(_STLS) in text
+
+
+class AdbConnection:
+    """A serialized, reconnecting ADB session to one projector."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        key_path: Path,
+        timeouts: Timeouts | None = None,
+        backoff: Backoff | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.key_path = key_path
+        self.timeouts = timeouts or Timeouts()
+        self.backoff = backoff or Backoff()
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._signer: Any = None
+        self._device: AdbDeviceAsync | None = None
+        self._failures = 0
+        self._retry_at = 0.0
+        self.prompt_shown = False
+        """True while our last connect is waiting on the authorization prompt."""
+
+    @property
+    def connected(self) -> bool:
+        return self._device is not None
+
+    @property
+    def failures(self) -> int:
+        """Consecutive failed connects."""
+        return self._failures
+
+    @property
+    def retry_in(self) -> float:
+        """Seconds until the back-off allows another automatic connect (0 = now)."""
+        return max(0.0, self._retry_at - self._clock())
+
+    @property
+    def busy(self) -> bool:
+        """True while a command or connect holds the queue."""
+        return self._lock.locked()
+
+    async def connect(
+        self,
+        *,
+        auth_timeout_s: float | None = None,
+        on_prompt: Callable[[], None] | None = None,
+    ) -> None:
+        """(Re)connect now, ignoring the back-off. Raises the library's errors."""
+        async with self._lock:
+            await self._connect_locked(auth_timeout_s=auth_timeout_s, on_prompt=on_prompt)
+
+    async def shell(self, command: str, *, timeout_s: float | None = None) -> str:
+        """Run one shell command line and return its output.
+
+        Connects first when needed (respecting the back-off). A broken session raises
+        :class:`CommandFailedError` and is closed, so the next call reconnects.
+        """
+        async with self._lock:
+            if self._device is None:
+                if self.retry_in > 0:
+                    wait = self.retry_in
+                    raise ProjectorUnreachableError(
+                        f"{self.host}:{self.port} unreachable; next attempt in {wait:.1f} s"
+                    )
+                await self._connect_locked()
+            device = self._device
+            assert device is not None
+            command_s = timeout_s if timeout_s is not None else self.timeouts.command_s
+            try:
+                output = await device.shell(
+                    command,
+                    transport_timeout_s=self.timeouts.transport_s,
+                    read_timeout_s=max(self.timeouts.read_s, command_s),
+                    timeout_s=command_s,
+                    decode=True,
+                )
+            except (
+                ConnectionClosedError,
+                OSError,
+                AdbTimeoutError,
+                AdbConnectionError,
+                TcpTimeoutException,
+                InvalidChecksumError,
+                AdbInvalidCommandError,
+                InvalidResponseError,
+            ) as exc:
+                await self._close_locked()
+                raise CommandFailedError(f"{type(exc).__name__}: {exc}") from exc
+            return str(output)
+
+    async def close(self) -> None:
+        """Close the session (queued behind any running command)."""
+        async with self._lock:
+            await self._close_locked()
+
+    async def _close_locked(self) -> None:
+        device, self._device = self._device, None
+        if device is not None:
+            try:
+                await device.close()
+            except (OSError, ConnectionError) as exc:  # pragma: no cover - close is best effort
+                _LOGGER.debug("Error closing %s:%s: %s", self.host, self.port, exc)
+
+    async def _connect_locked(
+        self,
+        *,
+        auth_timeout_s: float | None = None,
+        on_prompt: Callable[[], None] | None = None,
+    ) -> None:
+        await self._close_locked()
+        if self._signer is None:
+            self._signer = await async_load_signer(self.key_path)
+        device = AdbDeviceAsync(
+            EofAwareTcpTransport(self.host, self.port),
+            default_transport_timeout_s=self.timeouts.transport_s,
+            banner=BANNER,
+        )
+        prompted = False
+
+        def _auth_callback(_device: object) -> None:
+            nonlocal prompted
+            prompted = True
+            self.prompt_shown = True
+            _LOGGER.debug("%s:%s asks to authorize our key on screen", self.host, self.port)
+            if on_prompt is not None:
+                on_prompt()
+
+        auth_s = auth_timeout_s if auth_timeout_s is not None else self.timeouts.auth_s
+        try:
+            await device.connect(
+                rsa_keys=[self._signer],
+                transport_timeout_s=self.timeouts.transport_s,
+                auth_timeout_s=auth_s,
+                read_timeout_s=self.timeouts.read_s,
+                auth_callback=_auth_callback,
+            )
+        except asyncio.CancelledError:
+            await device.close()
+            raise
+        except Exception as exc:
+            await device.close()
+            self._failures += 1
+            self._retry_at = self._clock() + self.backoff.delay(self._failures)
+            mapped = self._map_connect_error(exc, prompted, auth_s)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        finally:
+            self.prompt_shown = False
+        self._device = device
+        self._failures = 0
+        self._retry_at = 0.0
+        _LOGGER.debug("Connected to %s:%s", self.host, self.port)
+
+    def _map_connect_error(
+        self, exc: BaseException, prompted: bool, auth_s: float
+    ) -> XgimiError | None:
+        where = f"{self.host}:{self.port}"
+        if prompted:
+            if isinstance(exc, TcpTimeoutException | AdbTimeoutError):
+                return AuthorizationPendingError(
+                    f"{where}: the authorization prompt was not answered within {auth_s} s"
+                )
+            if isinstance(exc, ConnectionClosedError | ConnectionResetError | BrokenPipeError):
+                return AuthorizationRejectedError(f"{where}: the authorization prompt was refused")
+        if isinstance(exc, AdbInvalidCommandError) and _is_stls(exc):
+            return WirelessDebuggingPortError(
+                f"{where} is a wireless-debugging (TLS) port; use port 5555 (adb tcpip 5555)"
+            )
+        if isinstance(exc, ConnectionClosedError | ConnectionResetError | BrokenPipeError):
+            return SessionClosedError(f"{where} closed the ADB session during the handshake")
+        if isinstance(
+            exc,
+            OSError
+            | TcpTimeoutException
+            | AdbTimeoutError
+            | InvalidChecksumError
+            | InvalidResponseError
+            | AdbInvalidCommandError,
+        ):
+            return ProjectorUnreachableError(f"{where}: {type(exc).__name__}: {exc}")
+        return None

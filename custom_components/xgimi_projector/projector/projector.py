@@ -1,0 +1,290 @@
+"""The projector: connect, probe, poll and commands, over one :class:`AdbConnection`.
+
+Commands are built only from whitelisted tokens (key codes from :mod:`.keycodes`,
+HDMI inputs from :data:`.families.HDMI_INPUTS`, integers, and app packages that match
+:data:`PACKAGE_RE` and are quoted anyway). Bad input raises before anything is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+import logging
+from pathlib import Path
+import re
+import shlex
+
+from .connection import AdbConnection, Backoff, Timeouts
+from .errors import (
+    CommandFailedError,
+    InvalidCommandError,
+    NotSupportedError,
+    ProjectorUnreachableError,
+    UnknownSourceError,
+)
+from .families import HDMI_INPUTS, Family, volume_command
+from .keycodes import KEYCODES, normalize_key_name
+from .probe import CAPTURE_COMMAND, PROBE_COMMAND, DeviceInfo, parse_probe
+from .state import (
+    POLL_COMMAND,
+    UNREACHABLE,
+    PollContext,
+    PollParseError,
+    ProjectorState,
+    parse_poll,
+    split_sections,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+"""What an Android package name may look like."""
+
+SOURCE_HOME = "home"
+SOURCE_MENU = "source_menu"
+DEFAULT_VOLUME_MAX = 15
+MAX_KEY_DELAY_S = 60.0
+MAX_KEYS_PER_CALL = 500
+
+_FAILED_OUTPUT = re.compile(
+    r"^(Error|Exception|java\.|\*\* No activities found|Security exception)", re.MULTILINE
+)
+
+
+def normalize_source(source: str) -> str:
+    """``HDMI1``/``HDMI2``, ``home``, ``source_menu``, or an app package.
+
+    Raises :class:`UnknownSourceError` for anything else.
+    """
+    text = source.strip()
+    compact = re.sub(r"[\s_\-]+", "", text).upper()
+    if compact in HDMI_INPUTS:
+        return compact
+    if compact in {"HOME", "LAUNCHER"}:
+        return SOURCE_HOME
+    if compact in {"SOURCEMENU", "INPUTS", "SOURCES"}:
+        return SOURCE_MENU
+    if PACKAGE_RE.match(text):
+        return text
+    raise UnknownSourceError(source)
+
+
+def key_sequence_command(codes: Sequence[int], delay_s: float) -> str:
+    """``input keyevent`` for ``codes`` in order; with a delay, one ``sleep`` between keys."""
+    if not codes:
+        raise InvalidCommandError("no keys")
+    if delay_s <= 0:
+        return "input keyevent " + " ".join(str(int(code)) for code in codes)
+    pause = f"; sleep {min(delay_s, MAX_KEY_DELAY_S):.3f}; "
+    return pause.join(f"input keyevent {int(code)}" for code in codes)
+
+
+def _check_output(command: str, output: str) -> str:
+    if _FAILED_OUTPUT.search(output):
+        first = output.strip().splitlines()[0] if output.strip() else ""
+        raise CommandFailedError(f"{command.split(' ', 2)[:2]} failed: {first}")
+    return output
+
+
+class Projector:
+    """A projector reached over network ADB."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 5555,
+        *,
+        key_path: Path,
+        timeouts: Timeouts | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.connection = AdbConnection(
+            host, port, key_path=key_path, timeouts=timeouts, backoff=backoff
+        )
+        self.info: DeviceInfo | None = None
+        self.state: ProjectorState = UNREACHABLE
+        self._last_hdmi: str | None = None
+
+    @property
+    def host(self) -> str:
+        return self.connection.host
+
+    @property
+    def port(self) -> int:
+        return self.connection.port
+
+    async def connect(
+        self,
+        *,
+        auth_timeout_s: float | None = None,
+        on_prompt: Callable[[], None] | None = None,
+    ) -> DeviceInfo:
+        """Connect now (ignoring back-off) and probe. Raises the library's errors."""
+        await self.connection.connect(auth_timeout_s=auth_timeout_s, on_prompt=on_prompt)
+        return await self.probe()
+
+    async def probe(self) -> DeviceInfo:
+        """Read identity and capabilities (one round trip); cached in :attr:`info`."""
+        output = await self.connection.shell(PROBE_COMMAND)
+        try:
+            info = parse_probe(output)
+        except PollParseError as exc:
+            raise CommandFailedError(f"probe output malformed: {exc}") from exc
+        self.info = info
+        return info
+
+    async def capture(self) -> dict[str, str]:
+        """Raw outputs of every command a simulator profile is built from (one round trip)."""
+        output = await self.connection.shell(CAPTURE_COMMAND, timeout_s=30.0)
+        try:
+            return split_sections(output)
+        except PollParseError as exc:
+            raise CommandFailedError(f"capture output malformed: {exc}") from exc
+
+    async def poll(self) -> ProjectorState:
+        """Observe the projector in one round trip.
+
+        Unreachable is a normal observation (standby drops the network), returned as
+        :data:`UNREACHABLE`; authorization problems and broken output raise.
+        """
+        try:
+            if self.info is None:
+                await self.probe()
+            assert self.info is not None
+            output = await self.connection.shell(POLL_COMMAND)
+        except (ProjectorUnreachableError, CommandFailedError) as exc:
+            _LOGGER.debug("Poll of %s failed: %s", self.host, exc)
+            self.state = UNREACHABLE
+            return self.state
+        try:
+            state = parse_poll(output, PollContext(self.info.traits, self._last_hdmi))
+        except PollParseError as exc:
+            raise CommandFailedError(f"poll output malformed: {exc}") from exc
+        self.state = state
+        return state
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+    # --- commands -------------------------------------------------------------------
+
+    async def _run(self, command: str) -> str:
+        return _check_output(command, await self.connection.shell(command))
+
+    async def _require_info(self) -> DeviceInfo:
+        if self.info is None:
+            await self.probe()
+        assert self.info is not None
+        return self.info
+
+    async def turn_off(self) -> None:
+        """Soft power-off (关机), the family's way. Only sent while Android is awake."""
+        info = await self._require_info()
+        await self._run(info.traits.power_off_command)
+
+    async def wake(self) -> None:
+        """Bring the picture back from screen-off (关屏). Does nothing when already on."""
+        await self._run(f"input keyevent {KEYCODES['WAKEUP']}")
+
+    async def send_keys(
+        self, names: Sequence[str], *, repeats: int = 1, delay_s: float = 0.0
+    ) -> None:
+        """Press ``names`` in order, ``repeats`` times, ``delay_s`` apart, in one round trip.
+
+        Every name is checked before anything is sent (:class:`UnknownKeyError`).
+        """
+        if repeats < 1:
+            raise InvalidCommandError("repeats must be at least 1")
+        codes = [KEYCODES[normalize_key_name(name)] for name in names]
+        sequence = codes * repeats
+        if len(sequence) > MAX_KEYS_PER_CALL:
+            raise InvalidCommandError(f"at most {MAX_KEYS_PER_CALL} key presses per call")
+        await self._run(key_sequence_command(sequence, delay_s))
+
+    async def press(self, name: str) -> None:
+        await self.send_keys([name])
+
+    async def volume_up(self, steps: int = 1) -> None:
+        await self.send_keys(["VOLUME_UP"], repeats=max(1, steps))
+
+    async def volume_down(self, steps: int = 1) -> None:
+        await self.send_keys(["VOLUME_DOWN"], repeats=max(1, steps))
+
+    @property
+    def volume_max(self) -> int:
+        return self.state.volume_max or DEFAULT_VOLUME_MAX
+
+    async def set_volume(self, level: int) -> None:
+        """Set STREAM_MUSIC to ``level`` (0 … :attr:`volume_max`)."""
+        if not 0 <= level <= self.volume_max:
+            raise InvalidCommandError(f"volume {level} outside 0…{self.volume_max}")
+        info = await self._require_info()
+        await self._run(volume_command(info.sdk, level))
+
+    async def set_volume_level(self, fraction: float) -> None:
+        """Set the volume as a 0.0–1.0 fraction of the maximum."""
+        if not 0.0 <= fraction <= 1.0:
+            raise InvalidCommandError(f"volume level {fraction} outside 0.0…1.0")
+        await self.set_volume(round(fraction * self.volume_max))
+
+    async def mute(self, mute: bool) -> None:
+        """Mute or unmute; idempotent (the mute key is pressed only when needed)."""
+        check = "dumpsys audio | grep -m 1 -A 4 -e '- STREAM_MUSIC:' | grep -q 'Muted: true'"
+        joiner = "||" if mute else "&&"
+        await self._run(f"{check} {joiner} input keyevent {KEYCODES['MUTE']}; true")
+
+    async def play(self) -> None:
+        await self.press("PLAY")
+
+    async def pause(self) -> None:
+        await self.press("PAUSE")
+
+    async def play_pause(self) -> None:
+        await self.press("PLAY_PAUSE")
+
+    async def stop(self) -> None:
+        await self.press("STOP")
+
+    async def next_track(self) -> None:
+        await self.press("NEXT")
+
+    async def previous_track(self) -> None:
+        await self.press("PREVIOUS")
+
+    async def select_source(self, source: str) -> None:
+        """Switch to ``HDMI1``/``HDMI2``, ``home``, ``source_menu`` or an installed app."""
+        target = normalize_source(source)
+        info = await self._require_info()
+        if target in HDMI_INPUTS:
+            if not info.traits.direct_hdmi:
+                raise NotSupportedError("direct HDMI switching", info.family)
+            await self._run(info.traits.hdmi_command(target))
+            self._last_hdmi = target
+            return
+        if target == SOURCE_HOME:
+            await self.press("HOME")
+            return
+        if target == SOURCE_MENU:
+            await self.press("SOURCE_MENU")
+            return
+        await self.launch_app(target)
+
+    async def launch_app(self, package: str) -> None:
+        """Start an installed app by package name."""
+        if not PACKAGE_RE.match(package):
+            raise UnknownSourceError(package)
+        info = await self._require_info()
+        if info.packages and package not in info.packages:
+            raise UnknownSourceError(package)
+        quoted = shlex.quote(package)
+        await self._run(
+            f"monkey -p {quoted} -c android.intent.category.LEANBACK_LAUNCHER "
+            "-c android.intent.category.LAUNCHER 1"
+        )
+
+    async def shell(self, command: str, *, timeout_s: float | None = None) -> str:
+        """Raw shell, for administrators only: the caller is trusted with the device."""
+        return await self.connection.shell(command, timeout_s=timeout_s)
+
+    @property
+    def family(self) -> Family | None:
+        return None if self.info is None else self.info.family
