@@ -147,10 +147,7 @@ class Projector:
         :data:`UNREACHABLE`; authorization problems and broken output raise.
         """
         try:
-            if self.info is None:
-                await self.probe()
-            assert self.info is not None
-            output = await self.connection.shell(POLL_COMMAND)
+            output = await self._poll_output()
         except (ProjectorUnreachableError, CommandFailedError) as exc:
             _LOGGER.debug("Poll of %s failed: %s", self.host, exc)
             self.state = UNREACHABLE
@@ -161,6 +158,19 @@ class Projector:
             raise CommandFailedError(f"poll output malformed: {exc}") from exc
         self.state = state
         return state
+
+    async def _poll_output(self) -> str:
+        if self.info is None:
+            await self.probe()
+        reused = self.connection.connected
+        try:
+            return await self.connection.shell(POLL_COMMAND)
+        except CommandFailedError:
+            if not reused:
+                raise
+        # The session we reused had gone stale (projector rebooted, Wi-Fi blip): a poll
+        # is idempotent, so it is safe to try once more on a fresh session.
+        return await self.connection.shell(POLL_COMMAND)
 
     async def close(self) -> None:
         await self.connection.close()
