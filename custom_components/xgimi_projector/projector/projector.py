@@ -152,8 +152,10 @@ class Projector:
             _LOGGER.debug("Poll of %s failed: %s", self.host, exc)
             self.state = UNREACHABLE
             return self.state
+        info = self.info
+        assert info is not None
         try:
-            state = parse_poll(output, PollContext(self.info.traits, self._last_hdmi))
+            state = parse_poll(output, PollContext(info.traits, self._last_hdmi))
         except PollParseError as exc:
             raise CommandFailedError(f"poll output malformed: {exc}") from exc
         self.state = state
