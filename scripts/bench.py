@@ -1,0 +1,255 @@
+"""Side-by-side benchmark: this project's library vs ``androidtv`` 0.0.75, same simulator.
+
+For each library it measures what it does per poll (shell round trips, median and
+p95 time), a key press on a warm connection, connect+auth with a trusted key, and
+the longest event-loop stall while each fault mode is active. Two scenarios: plain
+loopback, and "LAN-like", where the simulator adds a fixed delay to every shell
+command (a stand-in for network round trip plus ``dumpsys`` cost on a real SoC).
+
+Prints a table, then as its last line:
+``bench: roundtrips=<n> poll_ratio=<ours/androidtv> max_stall_ms=<n>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+import logging
+from pathlib import Path
+import statistics
+import tempfile
+import time
+from typing import Any
+
+from adb_shell.auth.keygen import keygen
+from androidtv.adb_manager.adb_manager_sync import ADBPythonSync
+from androidtv.setup_async import setup as androidtv_setup
+
+from custom_components.xgimi_projector.projector import Projector, Timeouts
+from custom_components.xgimi_projector.projector.adbkey import ensure_key
+from simulator import Fault, Simulator
+from simulator.backend import ShellResult
+from simulator.loopwatch import measure_stall
+
+PROFILE = "gmui_android9"  # Android 9: androidtv runs its default (pre-11) commands
+TIMEOUTS = Timeouts(transport_s=1.0, read_s=2.0, command_s=5.0, auth_s=2.0)
+
+
+class Counter:
+    """Counts shell streams the simulated adbd serves (one per round trip)."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.count = 0
+        original = sim.device.run_shell
+
+        async def counted(command: str) -> ShellResult:
+            self.count += 1
+            return await original(command)
+
+        sim.device.run_shell = counted  # type: ignore[method-assign]
+
+
+async def timed(action: Callable[[], Awaitable[object]], repeat: int) -> tuple[list[float], object]:
+    samples: list[float] = []
+    result: object = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = await action()
+        samples.append((time.perf_counter() - started) * 1000.0)
+    return samples, result
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+class Ours:
+    name = "xgimi_projector"
+
+    def __init__(self, port: int, key: Path) -> None:
+        self.projector = Projector("127.0.0.1", port, key_path=key, timeouts=TIMEOUTS)
+
+    async def connect(self) -> object:
+        await self.projector.connection.close()
+        await self.projector.connection.connect()
+        return True
+
+    async def setup(self) -> None:
+        await self.projector.connect()
+
+    async def poll(self) -> object:
+        return await self.projector.poll()
+
+    async def key(self) -> object:
+        await self.projector.press("UP")
+        return True
+
+    async def fault_attempt(self) -> object:
+        await self.projector.connection.close()
+        await self.projector.connection.connect()
+        return await self.projector.shell("true")
+
+    async def close(self) -> None:
+        await self.projector.close()
+
+
+class AndroidTv:
+    name = "androidtv 0.0.75"
+
+    def __init__(self, port: int, key: Path) -> None:
+        self.port = port
+        self.key = key
+        self.atv: Any = None
+
+    async def setup(self) -> None:
+        # As Home Assistant does: PythonRSASigner from the key file, 30 s auth at setup.
+        signer = ADBPythonSync.load_adbkey(str(self.key))
+        self.atv = await androidtv_setup(
+            "127.0.0.1",
+            self.port,
+            adbkey=str(self.key),
+            device_class="androidtv",
+            signer=signer,
+            auth_timeout_s=10.0,
+            log_errors=False,
+        )
+
+    async def connect(self) -> object:
+        await self.atv.adb_close()
+        return await self.atv.adb_connect(log_errors=False)
+
+    async def poll(self) -> object:
+        # What HA's media_player.async_update() calls every 10 s (get_sources defaults to True).
+        return await self.atv.update(get_running_apps=True, lazy=True)
+
+    async def key(self) -> object:
+        return await self.atv.adb_shell("input keyevent 19")
+
+    async def fault_attempt(self) -> object:
+        await self.atv.adb_close()
+        connected = await self.atv.adb_connect(log_errors=False)
+        if not connected:
+            return False
+        return await self.atv.adb_shell("true")
+
+    async def close(self) -> None:
+        if self.atv is not None:
+            await self.atv.adb_close()
+
+
+async def measure_library(
+    lib: Ours | AndroidTv, sim: Simulator, counter: Counter, repeat: int
+) -> dict[str, float]:
+    await lib.setup()
+    await lib.poll()
+    before = counter.count
+    await lib.poll()
+    roundtrips = counter.count - before
+    polls, _ = await timed(lib.poll, repeat)
+    keys, _ = await timed(lib.key, repeat)
+    connects, _ = await timed(lib.connect, max(5, repeat // 3))
+    return {
+        "roundtrips": roundtrips,
+        "poll_median": statistics.median(polls),
+        "poll_p95": p95(polls),
+        "key_median": statistics.median(keys),
+        "connect_median": statistics.median(connects),
+    }
+
+
+FAULTS = [
+    Fault.CLOSE_AFTER_CNXN,
+    Fault.CLOSE_MID_COMMAND,
+    Fault.SILENT,
+    Fault.STLS,
+    Fault.PROMPT_NEVER,
+    Fault.PROMPT_REJECT,
+]
+
+
+async def measure_faults(lib: Ours | AndroidTv, sim: Simulator) -> dict[str, float]:
+    stalls: dict[str, float] = {}
+    for fault in FAULTS:
+        sim.faults.clear()
+        if fault in (Fault.PROMPT_NEVER, Fault.PROMPT_REJECT):
+            sim.daemon.forget_keys()  # so that the prompt shows
+        sim.faults.set(fault)
+        stall_ms, _ = await measure_stall(asyncio.wait_for(lib.fault_attempt(), 30))
+        stalls[fault.value] = stall_ms
+        sim.faults.clear()
+    return stalls
+
+
+async def run(repeat: int, latency_ms: float, with_faults: bool) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        ours_key = Path(tmp) / "ours_adbkey"
+        ensure_key(ours_key)
+        atv_key = Path(tmp) / "androidtv_adbkey"
+        keygen(str(atv_key))
+        for cls, key in ((Ours, ours_key), (AndroidTv, atv_key)):
+            async with Simulator(
+                PROFILE, prompt_delay_s=0.05, latency_s=latency_ms / 1000.0
+            ) as sim:
+                counter = Counter(sim)
+                lib = cls(sim.port, key)
+                try:
+                    numbers = await measure_library(lib, sim, counter, repeat)
+                    if with_faults:
+                        sim.faults.latency_s = 0.0
+                        numbers.update(
+                            {f"stall:{k}": v for k, v in (await measure_faults(lib, sim)).items()}
+                        )
+                finally:
+                    await lib.close()
+                results[lib.name] = numbers
+    return results
+
+
+def table(title: str, results: dict[str, Any]) -> str:
+    names = list(results)
+    keys = list(results[names[0]])
+    width = max(len(k) for k in keys) + 2
+    lines = [title, f"{'':{width}}" + "".join(f"{n:>20}" for n in names)]
+    for key in keys:
+        row = f"{key:{width}}"
+        for name in names:
+            value = results[name].get(key, float("nan"))
+            row += f"{value:>20.0f}" if key == "roundtrips" else f"{value:>17.2f} ms"
+        lines.append(row)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30, help="samples per measurement")
+    parser.add_argument(
+        "--latency-ms", type=float, default=30.0, help="per-command delay of the LAN-like scenario"
+    )
+    parser.add_argument("--no-faults", action="store_true", help="skip the fault-mode stalls")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.CRITICAL)
+
+    loopback = asyncio.run(run(args.repeat, 0.0, with_faults=not args.no_faults))
+    lan = asyncio.run(run(args.repeat, args.latency_ms, with_faults=False))
+    print(table("Scenario: loopback (no added latency)", loopback))
+    print()
+    print(table(f"Scenario: LAN-like ({args.latency_ms:.0f} ms per shell command)", lan))
+    ours, theirs = "xgimi_projector", "androidtv 0.0.75"
+    ratio = lan[ours]["poll_median"] / lan[theirs]["poll_median"]
+    stall = (
+        max(v for k, v in loopback[ours].items() if k.startswith("stall:"))
+        if not args.no_faults
+        else 0.0
+    )
+    print()
+    print(
+        f"bench: roundtrips={loopback[ours]['roundtrips']:.0f} poll_ratio={ratio:.2f} "
+        f"max_stall_ms={stall:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Fixtures: a simulated projector on 127.0.0.1 and a library client for it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+import shutil
+from typing import Any
+
+import pytest
+
+from custom_components.xgimi_projector.projector import Backoff, Projector, Timeouts
+from custom_components.xgimi_projector.projector.adbkey import ensure_key
+from simulator import Simulator
+
+FAST = Timeouts(transport_s=1.0, read_s=1.0, command_s=5.0, auth_s=2.0)
+NO_BACKOFF = Backoff(initial_s=0.0, factor=1.0, max_s=0.0)
+
+
+@pytest.fixture(scope="session")
+def shared_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One RSA key for the whole run (generating one costs ~100 ms)."""
+    path = tmp_path_factory.mktemp("keys") / "adbkey"
+    ensure_key(path)
+    return path
+
+
+@pytest.fixture
+def key_path(shared_key: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "adbkey"
+    shutil.copy(shared_key, path)
+    shutil.copy(f"{shared_key}.pub", f"{path}.pub")
+    return path
+
+
+StartSim = Callable[..., Awaitable[Simulator]]
+
+
+@pytest.fixture
+async def start_sim() -> AsyncIterator[StartSim]:
+    sims: list[Simulator] = []
+
+    async def _start(profile: str = "gmui_android9", **kwargs: Any) -> Simulator:
+        kwargs.setdefault("prompt_delay_s", 0.05)
+        kwargs.setdefault("boot_s", 0.2)
+        kwargs.setdefault("network_drop_s", 0.3)
+        sim = Simulator(profile, **kwargs)
+        await sim.start()
+        sims.append(sim)
+        return sim
+
+    yield _start
+    for sim in sims:
+        await sim.stop()
+
+
+MakeProjector = Callable[..., Projector]
+
+
+@pytest.fixture
+async def make_projector(key_path: Path) -> AsyncIterator[MakeProjector]:
+    made: list[Projector] = []
+
+    def _make(sim: Simulator, **kwargs: Any) -> Projector:
+        kwargs.setdefault("timeouts", FAST)
+        kwargs.setdefault("backoff", NO_BACKOFF)
+        projector = Projector("127.0.0.1", sim.port, key_path=key_path, **kwargs)
+        made.append(projector)
+        return projector
+
+    yield _make
+    for projector in made:
+        await projector.close()
