@@ -468,3 +468,15 @@ def test_unknown_sources(source: str) -> None:
 )
 def test_key_sequence_command(codes: list[int], delay: float, expected: str) -> None:
     assert key_sequence_command(codes, delay) == expected
+
+
+def test_device_info_round_trip() -> None:
+    output = (
+        f"@@xg getprop\n{GETPROP}@@xg pm list packages\n"
+        "package:com.xgimi.home\npackage:com.xgimi.xhplayer\n@@xg end\n"
+    )
+    info = parse_probe(output)
+    restored = type(info).from_dict(info.as_dict())
+    assert restored.as_dict() == info.as_dict()
+    assert restored.traits == info.traits
+    assert type(info).from_dict({"family": "nonsense"}).family is Family.UNKNOWN

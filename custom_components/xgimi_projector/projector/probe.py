@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 import re
+from typing import Any
 
 from .families import Family, FamilyTraits, HdmiMethod, detect_family, traits_for
 from .state import section_command, split_sections
@@ -75,6 +76,45 @@ class DeviceInfo:
     @property
     def hdmi_method(self) -> HdmiMethod | None:
         return self.traits.hdmi_method
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able summary (no raw captures) that :meth:`from_dict` restores."""
+        return {
+            "serial": self.serial,
+            "model": self.model,
+            "manufacturer": self.manufacturer,
+            "device": self.device,
+            "android_version": self.android_version,
+            "sdk": self.sdk,
+            "firmware": self.firmware,
+            "family": self.family.value,
+            "adb_secure": self.adb_secure,
+            "packages": sorted(self.packages),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DeviceInfo:
+        """Rebuild from :meth:`as_dict` output (e.g. stored in a config entry)."""
+        try:
+            family = Family(data.get("family", Family.UNKNOWN))
+        except ValueError:
+            family = Family.UNKNOWN
+        packages = frozenset(str(p) for p in data.get("packages", ()))
+        return cls(
+            serial=data.get("serial"),
+            model=str(data.get("model", "XGIMI projector")),
+            manufacturer=str(data.get("manufacturer", "XGIMI")),
+            device=str(data.get("device", "")),
+            android_version=str(data.get("android_version", "")),
+            sdk=_int(str(data.get("sdk", ""))),
+            firmware=str(data.get("firmware", "")),
+            family=family,
+            traits=traits_for(family, packages),
+            adb_secure=bool(data.get("adb_secure", True)),
+            packages=packages,
+            props={},
+            captures={},
+        )
 
 
 def _int(value: str | None, default: int = 0) -> int:
