@@ -14,6 +14,7 @@ Errors are subclasses of :class:`XgimiError`; see :mod:`.errors`.
 """
 
 from .adbkey import async_load_signer, ensure_key
+from .apps import KNOWN_APPS, app_name
 from .connection import AdbConnection, Backoff, Timeouts
 from .errors import (
     AuthorizationError,
@@ -46,6 +47,7 @@ from .state import (
 __all__ = [
     "HDMI_INPUTS",
     "KEYCODES",
+    "KNOWN_APPS",
     "POLL_COMMAND",
     "SOURCE_HOME",
     "SOURCE_MENU",
@@ -75,6 +77,7 @@ __all__ = [
     "UnknownSourceError",
     "WirelessDebuggingPortError",
     "XgimiError",
+    "app_name",
     "async_load_signer",
     "ensure_key",
     "normalize_key_name",

@@ -210,7 +210,10 @@ class Projector:
         sequence = codes * repeats
         if len(sequence) > MAX_KEYS_PER_CALL:
             raise InvalidCommandError(f"at most {MAX_KEYS_PER_CALL} key presses per call")
-        await self._run(key_sequence_command(sequence, delay_s))
+        command = key_sequence_command(sequence, delay_s)
+        pauses = max(0.0, min(delay_s, MAX_KEY_DELAY_S)) * (len(sequence) - 1)
+        timeout_s = self.connection.timeouts.command_s + pauses
+        _check_output(command, await self.connection.shell(command, timeout_s=timeout_s))
 
     async def press(self, name: str) -> None:
         await self.send_keys([name])

@@ -1,0 +1,369 @@
+"""Config flow: host → authorization on the projector → entry; reauth, reconfigure, options."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+import contextlib
+from pathlib import Path
+import re
+from typing import Any
+
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+)
+from homeassistant.helpers.storage import STORAGE_DIR
+import voluptuous as vol
+
+from .const import (
+    CONF_APPS,
+    CONF_DEVICE_INFO,
+    CONF_POWER_ON_SOURCE,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_NAME,
+    DEFAULT_NAME_FALLBACK,
+    DEFAULT_PORT,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    FLOW_AUTH_TIMEOUT_S,
+    KEY_FILE,
+    MAX_SCAN_INTERVAL,
+    MIN_SCAN_INTERVAL,
+    POWER_ON_SOURCE_NONE,
+)
+from .coordinator import XgimiConfigEntry, parse_app_entries
+from .projector import (
+    HDMI_INPUTS,
+    KNOWN_APPS,
+    AuthorizationPendingError,
+    AuthorizationRejectedError,
+    DeviceInfo,
+    Projector,
+    SessionClosedError,
+    WirelessDebuggingPortError,
+    XgimiError,
+)
+from .projector.projector import PACKAGE_RE
+
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
+)
+_IPV6 = re.compile(r"^[0-9A-Fa-f:.]+$")
+
+
+def valid_host(host: str) -> bool:
+    """An IPv4/IPv6 address or a DNS name; no scheme, port, path or spaces."""
+    if ":" in host:
+        return bool(_IPV6.match(host)) and host.count(":") >= 2
+    return bool(_HOSTNAME.match(host))
+
+
+def _connect_error(err: XgimiError) -> str:
+    if isinstance(err, WirelessDebuggingPortError):
+        return "wireless_debugging_port"
+    if isinstance(err, SessionClosedError):
+        return "another_client"
+    if isinstance(err, AuthorizationRejectedError):
+        return "auth_rejected"
+    if isinstance(err, AuthorizationPendingError):
+        return "auth_timeout"
+    return "cannot_connect"
+
+
+def _host_schema(host: str | None, port: int) -> dict[vol.Marker, Any]:
+    return {
+        vol.Required(CONF_HOST, default=host or vol.UNDEFINED): TextSelector(),
+        vol.Required(CONF_PORT, default=port): NumberSelector(
+            NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
+        ),
+    }
+
+
+class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add an XGIMI projector."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        self._host: str = ""
+        self._port: int = DEFAULT_PORT
+        self._name: str = DEFAULT_NAME_FALLBACK
+        self._connect_task: asyncio.Task[DeviceInfo] | None = None
+        self._prompted = asyncio.Event()
+        self._info: DeviceInfo | None = None
+        self._auth_error: str | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: XgimiConfigEntry) -> XgimiOptionsFlow:
+        return XgimiOptionsFlow()
+
+    def _default_name(self) -> str:
+        return DEFAULT_NAME.get(self.hass.config.language, DEFAULT_NAME_FALLBACK)
+
+    # --- user ------------------------------------------------------------------------------
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host = str(user_input[CONF_HOST]).strip()
+            if not valid_host(host):
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                self._host, self._port = host, int(user_input[CONF_PORT])
+                self._name = str(user_input[CONF_NAME]).strip() or self._default_name()
+                self._async_abort_entries_match({CONF_HOST: self._host, CONF_PORT: self._port})
+                return await self._async_start_connect("user", errors)
+        schema = vol.Schema(
+            {
+                **_host_schema(self._host or None, self._port),
+                vol.Required(CONF_NAME, default=self._default_name()): TextSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            errors=errors,
+        )
+
+    # --- connect and authorize ---------------------------------------------------------------
+
+    async def _async_connect(self) -> DeviceInfo:
+        key = Path(self.hass.config.path(STORAGE_DIR, KEY_FILE))
+        projector = Projector(self._host, self._port, key_path=key)
+        try:
+            return await projector.connect(
+                auth_timeout_s=FLOW_AUTH_TIMEOUT_S, on_prompt=self._prompted.set
+            )
+        finally:
+            await projector.close()
+
+    async def _async_start_connect(
+        self, form_step: str, errors: dict[str, str]
+    ) -> ConfigFlowResult:
+        """Connect; go to the authorization step if the projector shows its prompt."""
+        self._prompted.clear()
+        task = self.hass.async_create_task(self._async_connect(), eager_start=False)
+        self._connect_task = task
+        prompted = self.hass.async_create_task(self._prompted.wait(), eager_start=False)
+        try:
+            await asyncio.wait({task, prompted}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            prompted.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await prompted
+        if not task.done():
+            return await self.async_step_authorize()
+        self._connect_task = None
+        try:
+            self._info = task.result()
+        except XgimiError as err:
+            errors["base"] = _connect_error(err)
+            return await self._async_show_step(form_step, errors)
+        return await self.async_step_finish()
+
+    async def _async_show_step(self, step: str, errors: dict[str, str]) -> ConfigFlowResult:
+        if step == "reconfigure":
+            return self._show_reconfigure_form(errors)
+        if step == "reauth_confirm":
+            return self.async_show_form(
+                step_id="reauth_confirm",
+                errors=errors,
+                description_placeholders={"host": self._host},
+            )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=vol.Schema(
+                {
+                    **_host_schema(self._host, self._port),
+                    vol.Required(CONF_NAME, default=self._name): TextSelector(),
+                }
+            ),
+            errors=errors,
+        )
+
+    async def async_step_authorize(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The projector shows "Allow USB debugging?": wait while the person answers it."""
+        task = self._connect_task
+        assert task is not None
+        if not task.done():
+            return self.async_show_progress(
+                step_id="authorize",
+                progress_action="wait_for_authorization",
+                progress_task=task,
+                description_placeholders={
+                    "host": self._host,
+                    "timeout": str(int(FLOW_AUTH_TIMEOUT_S)),
+                },
+            )
+        self._connect_task = None
+        try:
+            self._info = task.result()
+        except XgimiError as err:
+            self._auth_error = _connect_error(err)
+            return self.async_show_progress_done(next_step_id="auth_failed")
+        return self.async_show_progress_done(next_step_id="finish")
+
+    async def async_step_auth_failed(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The prompt was refused or not answered in time: explain, and offer to try again."""
+        if user_input is not None:
+            return await self._async_start_connect("auth_failed", {})
+        return self.async_show_form(
+            step_id="auth_failed",
+            errors={"base": self._auth_error or "cannot_connect"},
+            description_placeholders={"host": self._host},
+        )
+
+    async def async_step_finish(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        info = self._info
+        assert info is not None
+        if not info.serial:
+            return self.async_abort(reason="no_serial")
+        data = {CONF_HOST: self._host, CONF_PORT: self._port, CONF_DEVICE_INFO: info.as_dict()}
+        if self.source in (SOURCE_REAUTH, SOURCE_RECONFIGURE):
+            entry = (
+                self._get_reauth_entry()
+                if self.source == SOURCE_REAUTH
+                else self._get_reconfigure_entry()
+            )
+            if entry.unique_id != info.serial:
+                return self.async_abort(reason="wrong_device")
+            return self.async_update_reload_and_abort(entry, data_updates=data)
+        await self.async_set_unique_id(info.serial)
+        self._abort_if_unique_id_configured(updates={CONF_HOST: self._host, CONF_PORT: self._port})
+        return self.async_create_entry(title=self._name, data=data)
+
+    # --- reauth ------------------------------------------------------------------------------
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        self._host, self._port = str(entry_data[CONF_HOST]), int(entry_data[CONF_PORT])
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        if user_input is not None:
+            return await self._async_start_connect("reauth_confirm", {})
+        return self.async_show_form(
+            step_id="reauth_confirm", description_placeholders={"host": self._host}
+        )
+
+    # --- reconfigure ---------------------------------------------------------------------------
+
+    def _show_reconfigure_form(self, errors: dict[str, str]) -> ConfigFlowResult:
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=vol.Schema(_host_schema(self._host, self._port)),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is None:
+            self._host, self._port = entry.data[CONF_HOST], entry.data[CONF_PORT]
+            return self._show_reconfigure_form(errors)
+        host = str(user_input[CONF_HOST]).strip()
+        self._host, self._port = host, int(user_input[CONF_PORT])
+        if not valid_host(host):
+            errors[CONF_HOST] = "invalid_host"
+            return self._show_reconfigure_form(errors)
+        return await self._async_start_connect("reconfigure", errors)
+
+
+class XgimiOptionsFlow(OptionsFlow):
+    """Poll interval, apps shown as sources, and the source to select after power-on."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        options = dict(self.config_entry.options)
+        if user_input is not None:
+            apps = [str(app).strip() for app in user_input.get(CONF_APPS, []) if str(app).strip()]
+            bad = [app for app in apps if not PACKAGE_RE.match(app.partition("=")[0].strip())]
+            if bad:
+                errors[CONF_APPS] = "invalid_app"
+            else:
+                return self.async_create_entry(
+                    data={
+                        CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                        CONF_APPS: apps,
+                        CONF_POWER_ON_SOURCE: user_input[CONF_POWER_ON_SOURCE],
+                    }
+                )
+            options.update(user_input)
+        info = DeviceInfo.from_dict(self.config_entry.data[CONF_DEVICE_INFO])
+        configured = [str(app) for app in options.get(CONF_APPS, [])]
+        app_choices = {
+            package: f"{name} ({package})"
+            for package, name in KNOWN_APPS.items()
+            if package in info.packages
+        }
+        for package, name in parse_app_entries(configured).items():
+            app_choices.setdefault(package, f"{name} ({package})")
+        sources = [POWER_ON_SOURCE_NONE]
+        if info.traits.direct_hdmi:
+            sources.extend(HDMI_INPUTS)
+        sources.extend(parse_app_entries(configured))
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_SCAN_INTERVAL,
+                    default=options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_SCAN_INTERVAL,
+                        max=MAX_SCAN_INTERVAL,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Optional(CONF_APPS, default=configured): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[
+                            SelectOptionDict(value=value, label=label)
+                            for value, label in app_choices.items()
+                        ],
+                        multiple=True,
+                        custom_value=True,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Required(
+                    CONF_POWER_ON_SOURCE,
+                    default=options.get(CONF_POWER_ON_SOURCE, POWER_ON_SOURCE_NONE)
+                    if options.get(CONF_POWER_ON_SOURCE, POWER_ON_SOURCE_NONE) in sources
+                    else POWER_ON_SOURCE_NONE,
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=sources,
+                        translation_key=CONF_POWER_ON_SOURCE,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)

@@ -1,0 +1,125 @@
+"""One DataUpdateCoordinator per projector: a single-round-trip poll through the library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+import logging
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .const import CONF_APPS, CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL, DOMAIN
+from .projector import (
+    HDMI_INPUTS,
+    AuthorizationError,
+    DeviceInfo,
+    Projector,
+    ProjectorState,
+    SourceKind,
+    XgimiError,
+    app_name,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+REFRESH_COOLDOWN_S = 0.5
+"""After a command, the state is read again this soon (debounced)."""
+
+
+@dataclass(slots=True)
+class XgimiRuntimeData:
+    """What a loaded entry holds."""
+
+    projector: Projector
+    coordinator: XgimiCoordinator
+
+
+type XgimiConfigEntry = ConfigEntry[XgimiRuntimeData]
+
+
+def parse_app_entries(entries: list[str]) -> dict[str, str]:
+    """``["pkg", "pkg=Name"]`` → ``{pkg: name}`` (known apps get their friendly name)."""
+    apps: dict[str, str] = {}
+    for entry in entries:
+        package, _, name = entry.partition("=")
+        package = package.strip()
+        apps[package] = name.strip() or app_name(package) or package
+    return apps
+
+
+class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
+    """Polls the projector and maps its sources and apps to display names."""
+
+    config_entry: XgimiConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: XgimiConfigEntry, projector: Projector) -> None:
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {projector.host}",
+            update_interval=timedelta(
+                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+            ),
+            request_refresh_debouncer=Debouncer(
+                hass, _LOGGER, cooldown=REFRESH_COOLDOWN_S, immediate=False
+            ),
+        )
+        self.projector = projector
+        self.apps: dict[str, str] = parse_app_entries(list(entry.options.get(CONF_APPS, [])))
+
+    @property
+    def info(self) -> DeviceInfo:
+        info = self.projector.info
+        assert info is not None, "the entry is set up only after a successful probe"
+        return info
+
+    async def _async_update_data(self) -> ProjectorState:
+        try:
+            state = await self.projector.poll()
+        except AuthorizationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="authorization_required",
+                translation_placeholders={"host": self.projector.host},
+            ) from err
+        except XgimiError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"host": self.projector.host, "error": str(err)},
+            ) from err
+        if not state.reachable:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="unreachable",
+                translation_placeholders={"host": self.projector.host},
+            )
+        return state
+
+    # --- sources: display name ⇄ library source ------------------------------------------
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Display name → library source (HDMI inputs this family can select, then apps)."""
+        sources: dict[str, str] = {}
+        if self.info.traits.direct_hdmi:
+            sources.update({hdmi: hdmi for hdmi in HDMI_INPUTS})
+        for package, name in self.apps.items():
+            sources[name] = package
+        return sources
+
+    def source_name(self, state: ProjectorState) -> str | None:
+        """The display name of the current source, when it is one of :attr:`sources`."""
+        if state.source_kind is SourceKind.HDMI:
+            return state.hdmi_input or "HDMI"
+        if state.source_kind is SourceKind.APP and state.foreground_package:
+            return self.apps.get(state.foreground_package) or app_name(state.foreground_package)
+        return None
+
+    def app_name(self, package: str | None) -> str | None:
+        return app_name(package, self.apps)

@@ -1,0 +1,73 @@
+"""Diagnostics: redacted entry, state, probe, and raw captures to build a simulator profile."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_HOST
+from homeassistant.core import HomeAssistant
+
+from .coordinator import XgimiConfigEntry
+from .projector import XgimiError
+
+REDACTED = "**REDACTED**"
+TO_REDACT = {CONF_HOST, "serial", "unique_id", "title"}
+SERIAL_PROPS = ("ro.serialno", "ro.boot.serialno", "ro.serial", "persist.sys.serialno")
+
+CAPTURE_FORMAT = "xgimi-capture/1"
+"""Format tag understood by ``python -m simulator --profile <file>``."""
+
+
+def _redact_captures(captures: dict[str, str], secrets: set[str]) -> dict[str, str]:
+    redacted = {}
+    for name, text in captures.items():
+        clean = text
+        for secret in secrets:
+            if secret:
+                clean = clean.replace(secret, REDACTED)
+        redacted[name] = clean
+    return redacted
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: XgimiConfigEntry
+) -> dict[str, Any]:
+    """Diagnostics for one projector."""
+    runtime = entry.runtime_data
+    projector = runtime.projector
+    info = runtime.coordinator.info
+    secrets = {str(v) for v in (info.serial, projector.host, entry.unique_id) if v}
+    secrets.update(info.props.get(key, "") for key in SERIAL_PROPS)
+    capture: dict[str, Any]
+    try:
+        captures = await projector.capture()
+    except XgimiError as err:
+        capture = {"error": f"{type(err).__name__}: {err}"}
+    else:
+        capture = {
+            "format": CAPTURE_FORMAT,
+            "description": f"Captured from {info.manufacturer} {info.model} "
+            f"(Android {info.android_version}, {info.family})",
+            "captures": _redact_captures(captures, secrets),
+        }
+    state = runtime.coordinator.data
+    return {
+        "entry": async_redact_data(
+            {
+                "title": entry.title,
+                "unique_id": entry.unique_id,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            TO_REDACT,
+        ),
+        "device": async_redact_data(info.as_dict(), TO_REDACT),
+        "state": None if state is None else asdict(state),
+        "connection": {
+            "connected": projector.connection.connected,
+            "failures": projector.connection.failures,
+        },
+        "simulator_profile": capture,
+    }

@@ -1,0 +1,152 @@
+"""The projector as a media player (named after the device)."""
+
+from __future__ import annotations
+
+from homeassistant.components.media_player import MediaPlayerDeviceClass, MediaPlayerEntity
+from homeassistant.components.media_player.const import (
+    MediaPlayerEntityFeature as Feature,
+    MediaPlayerState,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import CONF_POWER_ON_SOURCE, DOMAIN, POWER_ON_SOURCE_NONE
+from .coordinator import XgimiConfigEntry, XgimiCoordinator
+from .entity import XgimiEntity, command
+from .projector import Playback, PowerState, SourceKind
+
+PARALLEL_UPDATES = 1
+
+_BASE_FEATURES = (
+    Feature.TURN_ON
+    | Feature.TURN_OFF
+    | Feature.VOLUME_STEP
+    | Feature.VOLUME_SET
+    | Feature.VOLUME_MUTE
+    | Feature.PLAY
+    | Feature.PAUSE
+    | Feature.STOP
+    | Feature.NEXT_TRACK
+    | Feature.PREVIOUS_TRACK
+)
+
+_PLAYBACK_STATE = {
+    Playback.PLAYING: MediaPlayerState.PLAYING,
+    Playback.PAUSED: MediaPlayerState.PAUSED,
+}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: XgimiConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the media player."""
+    async_add_entities([XgimiMediaPlayer(entry.runtime_data.coordinator)])
+
+
+class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
+    """An XGIMI projector."""
+
+    _attr_device_class = MediaPlayerDeviceClass.TV
+    _attr_name = None
+    _attr_translation_key = "projector"
+
+    def __init__(self, coordinator: XgimiCoordinator) -> None:
+        super().__init__(coordinator, None)
+        self._update_attrs()
+
+    @property
+    def supported_features(self) -> Feature:
+        features = _BASE_FEATURES
+        if self.coordinator.sources:
+            features |= Feature.SELECT_SOURCE
+        return features
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._update_attrs()
+        super()._handle_coordinator_update()
+
+    def _update_attrs(self) -> None:
+        state = self.coordinator.data
+        self._attr_source_list = list(self.coordinator.sources)
+        if state is None or not state.awake or state.power is not PowerState.ON:
+            self._attr_state = MediaPlayerState.OFF
+            self._attr_source = None
+            self._attr_app_id = None
+            self._attr_app_name = None
+            self._attr_volume_level = None
+            self._attr_is_volume_muted = None
+            return
+        if state.playback in _PLAYBACK_STATE:
+            self._attr_state = _PLAYBACK_STATE[state.playback]
+        elif state.source_kind is SourceKind.LAUNCHER:
+            self._attr_state = MediaPlayerState.IDLE
+        else:
+            self._attr_state = MediaPlayerState.ON
+        self._attr_source = self.coordinator.source_name(state)
+        self._attr_app_id = state.foreground_package
+        self._attr_app_name = self.coordinator.app_name(state.foreground_package)
+        self._attr_volume_level = state.volume_level
+        self._attr_is_volume_muted = state.muted
+
+    @command
+    async def async_turn_on(self) -> None:
+        was_on = self.state not in (MediaPlayerState.OFF, None)
+        await self.coordinator.projector.wake()
+        source = self.coordinator.config_entry.options.get(CONF_POWER_ON_SOURCE)
+        if not was_on and source and source != POWER_ON_SOURCE_NONE:
+            await self.coordinator.projector.select_source(source)
+
+    @command
+    async def async_turn_off(self) -> None:
+        await self.coordinator.projector.turn_off()
+
+    @command
+    async def async_volume_up(self) -> None:
+        await self.coordinator.projector.volume_up()
+
+    @command
+    async def async_volume_down(self) -> None:
+        await self.coordinator.projector.volume_down()
+
+    @command
+    async def async_set_volume_level(self, volume: float) -> None:
+        await self.coordinator.projector.set_volume_level(volume)
+
+    @command
+    async def async_mute_volume(self, mute: bool) -> None:
+        await self.coordinator.projector.mute(mute)
+
+    @command
+    async def async_media_play(self) -> None:
+        await self.coordinator.projector.play()
+
+    @command
+    async def async_media_pause(self) -> None:
+        await self.coordinator.projector.pause()
+
+    @command
+    async def async_media_stop(self) -> None:
+        await self.coordinator.projector.stop()
+
+    @command
+    async def async_media_next_track(self) -> None:
+        await self.coordinator.projector.next_track()
+
+    @command
+    async def async_media_previous_track(self) -> None:
+        await self.coordinator.projector.previous_track()
+
+    @command
+    async def async_select_source(self, source: str) -> None:
+        target = self.coordinator.sources.get(source)
+        if target is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_source",
+                translation_placeholders={"source": source},
+            )
+        await self.coordinator.projector.select_source(target)

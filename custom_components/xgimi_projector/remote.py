@@ -1,0 +1,59 @@
+"""The projector's remote: Android and XGIMI keys by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from homeassistant.components.remote import (
+    ATTR_DELAY_SECS,
+    ATTR_NUM_REPEATS,
+    DEFAULT_DELAY_SECS,
+    RemoteEntity,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import XgimiConfigEntry, XgimiCoordinator
+from .entity import XgimiEntity
+from .projector import PowerState
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: XgimiConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the remote."""
+    async_add_entities([XgimiRemote(entry.runtime_data.coordinator)])
+
+
+class XgimiRemote(XgimiEntity, RemoteEntity):
+    """Sends key presses: names from the library's whitelist, checked before anything is sent."""
+
+    _attr_translation_key = "remote"
+
+    def __init__(self, coordinator: XgimiCoordinator) -> None:
+        super().__init__(coordinator, "remote")
+
+    @property
+    def is_on(self) -> bool:
+        state = self.coordinator.data
+        return state is not None and state.awake and state.power is PowerState.ON
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        await self.async_run_command(self.coordinator.projector.wake())
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        await self.async_run_command(self.coordinator.projector.turn_off())
+
+    async def async_send_command(self, command: Iterable[str], **kwargs: Any) -> None:
+        await self.async_run_command(
+            self.coordinator.projector.send_keys(
+                list(command),
+                repeats=int(kwargs.get(ATTR_NUM_REPEATS, 1)),
+                delay_s=float(kwargs.get(ATTR_DELAY_SECS, DEFAULT_DELAY_SECS)),
+            )
+        )

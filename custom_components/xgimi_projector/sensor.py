@@ -1,0 +1,83 @@
+"""Sensors: the foreground app, and diagnostics (firmware family, Android version)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import XgimiConfigEntry, XgimiCoordinator
+from .entity import XgimiEntity
+from .projector import Family
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class XgimiSensorDescription(SensorEntityDescription):
+    """A sensor computed from the coordinator."""
+
+    value_fn: Callable[[XgimiCoordinator], str | None]
+
+
+def _foreground_app(coordinator: XgimiCoordinator) -> str | None:
+    state = coordinator.data
+    if state is None or not state.awake:
+        return None
+    return coordinator.app_name(state.foreground_package)
+
+
+SENSORS: tuple[XgimiSensorDescription, ...] = (
+    XgimiSensorDescription(
+        key="foreground_app",
+        translation_key="foreground_app",
+        value_fn=_foreground_app,
+    ),
+    XgimiSensorDescription(
+        key="firmware_family",
+        translation_key="firmware_family",
+        device_class=SensorDeviceClass.ENUM,
+        options=[family.value for family in Family],
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda coordinator: coordinator.info.family.value,
+    ),
+    XgimiSensorDescription(
+        key="android_version",
+        translation_key="android_version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda coordinator: coordinator.info.android_version or None,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: XgimiConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(XgimiSensor(coordinator, description) for description in SENSORS)
+
+
+class XgimiSensor(XgimiEntity, SensorEntity):
+    """A projector sensor."""
+
+    entity_description: XgimiSensorDescription
+
+    def __init__(self, coordinator: XgimiCoordinator, description: XgimiSensorDescription) -> None:
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> str | None:
+        return self.entity_description.value_fn(self.coordinator)
