@@ -180,6 +180,9 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
         return await self.async_step_finish()
 
     async def _async_show_step(self, step: str, errors: dict[str, str]) -> ConfigFlowResult:
+        if step == "auth_failed":
+            self._auth_error = errors["base"]
+            return await self.async_step_auth_failed()
         if step == "reconfigure":
             return self._show_reconfigure_form(errors)
         if step == "reauth_confirm":

@@ -10,19 +10,10 @@ from typing import Any
 import pytest
 
 from custom_components.xgimi_projector.projector import Backoff, Projector, Timeouts
-from custom_components.xgimi_projector.projector.adbkey import ensure_key
 from simulator import Simulator
 
 FAST = Timeouts(transport_s=1.0, read_s=1.0, command_s=5.0, auth_s=2.0)
 NO_BACKOFF = Backoff(initial_s=0.0, factor=1.0, max_s=0.0)
-
-
-@pytest.fixture(scope="session")
-def shared_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One RSA key for the whole run (generating one costs ~100 ms)."""
-    path = tmp_path_factory.mktemp("keys") / "adbkey"
-    ensure_key(path)
-    return path
 
 
 @pytest.fixture

@@ -1,0 +1,352 @@
+"""Run the demo: simulated projector + mains API + a real, onboarded Home Assistant.
+
+Home Assistant is set up only through its public HTTP API (onboarding, login, config flow), the
+way a person would, so the demo also exercises the integration's config flow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from dataclasses import dataclass
+import os
+from pathlib import Path
+import signal
+import sys
+import textwrap
+import time
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_USER = "demo"
+DEMO_PASSWORD = "xgimi-demo"
+DEMO_NAME = "Demo"
+DOMAIN = "xgimi_projector"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoConfig:
+    config_dir: Path
+    ha_port: int = 8123
+    adb_port: int = 5555
+    mains_port: int = 8099
+    profile: str = "gmui_android9"
+    host: str = "127.0.0.1"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.ha_port}"
+
+
+CONFIGURATION_YAML = """\
+# Written by scripts/develop. The demo's smart plug is Home Assistant's stock REST switch and
+# sensor pointed at the simulator's mains API.
+homeassistant:
+  name: XGIMI demo
+  country: CN
+  time_zone: Asia/Shanghai
+  unit_system: metric
+
+http:
+  server_host: {host}
+  server_port: {ha_port}
+
+api:
+auth:
+config:
+frontend:
+history:
+logbook:
+onboarding:
+search:
+system_health:
+
+logger:
+  default: warning
+  logs:
+    custom_components.xgimi_projector: debug
+    homeassistant.components.rest: warning
+
+switch:
+  - platform: rest
+    name: Projector plug
+    unique_id: xgimi_demo_projector_plug
+    resource: http://127.0.0.1:{mains_port}/api/mains
+    method: post
+    body_on: '{{"on": true}}'
+    body_off: '{{"on": false}}'
+    is_on_template: "{{{{ value_json.on }}}}"
+    headers:
+      Content-Type: application/json
+
+sensor:
+  - platform: rest
+    name: Projector plug power
+    unique_id: xgimi_demo_projector_plug_power
+    resource: http://127.0.0.1:{mains_port}/api/mains
+    value_template: "{{{{ value_json.power_w }}}}"
+    unit_of_measurement: W
+    device_class: power
+    state_class: measurement
+    scan_interval: 5
+"""
+
+
+def write_config(cfg: DemoConfig) -> None:
+    """configuration.yaml (rewritten every run) and a link to our custom component."""
+    cfg.config_dir.mkdir(parents=True, exist_ok=True)
+    (cfg.config_dir / "configuration.yaml").write_text(
+        CONFIGURATION_YAML.format(host=cfg.host, ha_port=cfg.ha_port, mains_port=cfg.mains_port),
+        encoding="utf-8",
+    )
+    components = cfg.config_dir / "custom_components"
+    components.mkdir(exist_ok=True)
+    link = components / DOMAIN
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(ROOT / "custom_components" / DOMAIN, target_is_directory=True)
+
+
+async def start_simulator(cfg: DemoConfig) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "simulator",
+        "--port",
+        str(cfg.adb_port),
+        "--profile",
+        cfg.profile,
+        "--prompt",
+        "accept",
+        "--prompt-delay",
+        "3",
+        "--mains-port",
+        str(cfg.mains_port),
+        "--keys-file",
+        str(cfg.config_dir / "simulator_adb_keys"),
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+async def start_home_assistant(cfg: DemoConfig) -> asyncio.subprocess.Process:
+    hass = Path(sys.executable).with_name("hass")
+    return await asyncio.create_subprocess_exec(
+        str(hass), "--config", str(cfg.config_dir), "--skip-pip", cwd=ROOT
+    )
+
+
+async def wait_http(session: aiohttp.ClientSession, url: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            async with session.get(url) as response:
+                if response.status < 500:
+                    return
+        except aiohttp.ClientError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not answer within {timeout_s:.0f} s")
+        await asyncio.sleep(0.5)
+
+
+class HomeAssistantApi:
+    """Just enough of HA's HTTP API to onboard, log in and add the projector."""
+
+    def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
+        self.session = session
+        self.base_url = base_url
+        self.client_id = f"{base_url}/"
+        self.token: str | None = None
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = kwargs.pop("headers", {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        async with self.session.request(
+            method, self.base_url + path, headers=headers, **kwargs
+        ) as response:
+            if response.status >= 400:
+                raise RuntimeError(f"{method} {path}: {response.status} {await response.text()}")
+            return await response.json()
+
+    async def _token(self, code: str) -> None:
+        data = {"grant_type": "authorization_code", "code": code, "client_id": self.client_id}
+        result = await self._json("POST", "/auth/token", data=data)
+        self.token = result["access_token"]
+
+    async def onboard_or_login(self) -> None:
+        steps = await self._json("GET", "/api/onboarding")
+        if not next(s["done"] for s in steps if s["step"] == "user"):
+            created = await self._json(
+                "POST",
+                "/api/onboarding/users",
+                json={
+                    "client_id": self.client_id,
+                    "name": DEMO_NAME,
+                    "username": DEMO_USER,
+                    "password": DEMO_PASSWORD,
+                    "language": "zh-Hans",
+                },
+            )
+            await self._token(created["auth_code"])
+        else:
+            await self.login()
+        for step in await self._json("GET", "/api/onboarding"):
+            if step["done"]:
+                continue
+            if step["step"] == "core_config":
+                await self._json("POST", "/api/onboarding/core_config")
+            elif step["step"] == "analytics":
+                await self._json("POST", "/api/onboarding/analytics")
+            elif step["step"] == "integration":
+                await self._json(
+                    "POST",
+                    "/api/onboarding/integration",
+                    json={"client_id": self.client_id, "redirect_uri": self.client_id},
+                )
+
+    async def login(self) -> None:
+        flow = await self._json(
+            "POST",
+            "/auth/login_flow",
+            json={
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": self.client_id,
+            },
+        )
+        result = await self._json(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            json={"username": DEMO_USER, "password": DEMO_PASSWORD, "client_id": self.client_id},
+        )
+        await self._token(result["result"])
+
+    async def ensure_projector(self, adb_port: int, timeout_s: float = 120) -> str:
+        entries = await self._json("GET", "/api/config/config_entries/entry")
+        for entry in entries:
+            if entry["domain"] == DOMAIN:
+                return str(entry["entry_id"])
+        flow = await self._json("POST", "/api/config/config_entries/flow", json={"handler": DOMAIN})
+        path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+        result = await self._json(
+            "POST", path, json={"host": "127.0.0.1", "port": adb_port, "name": "投影仪"}
+        )
+        deadline = time.monotonic() + timeout_s
+        while result["type"] in ("progress", "progress_done"):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the projector was not authorized in time")
+            print("  (the simulated projector shows 'Allow USB debugging?'; it will accept)")
+            await asyncio.sleep(1)
+            result = await self._json("POST", path, json={})
+        if result["type"] != "create_entry":
+            raise RuntimeError(f"adding the projector failed: {result}")
+        return str(result["result"]["entry_id"])
+
+    async def state(self, entity_id: str) -> dict[str, Any] | None:
+        try:
+            result: dict[str, Any] = await self._json("GET", f"/api/states/{entity_id}")
+        except RuntimeError:
+            return None
+        return result
+
+
+async def bring_up(cfg: DemoConfig, session: aiohttp.ClientSession) -> HomeAssistantApi:
+    """Wait for HA, onboard it (or log in), add the projector, wait for its entity."""
+    await wait_http(session, f"{cfg.base_url}/api/onboarding", 180)
+    api = HomeAssistantApi(session, cfg.base_url)
+    await api.onboard_or_login()
+    await api.ensure_projector(cfg.adb_port)
+    deadline = time.monotonic() + 60
+    while await api.state("media_player.tou_ying_yi") is None:
+        if time.monotonic() > deadline:
+            raise TimeoutError("media_player.tou_ying_yi did not appear")
+        await asyncio.sleep(0.5)
+    return api
+
+
+async def terminate(process: asyncio.subprocess.Process | None, timeout_s: float = 20) -> None:
+    if process is None or process.returncode is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), timeout_s)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+async def main(cfg: DemoConfig) -> int:
+    write_config(cfg)
+    simulator = await start_simulator(cfg)
+    hass: asyncio.subprocess.Process | None = None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        hass = await start_home_assistant(cfg)
+        async with aiohttp.ClientSession() as session:
+            bring = asyncio.create_task(bring_up(cfg, session))
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({bring, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if not bring.done():
+                bring.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await bring
+                return 130
+            bring.result()
+        print(
+            textwrap.dedent(
+                f"""
+                ================================================================
+                 Home Assistant:   {cfg.base_url}
+                 Log in as:        {DEMO_USER} / {DEMO_PASSWORD}
+                 Projector:        media_player.tou_ying_yi (simulated, {cfg.profile})
+                 Smart plug:       switch.projector_plug, sensor.projector_plug_power
+                 Simulator (ADB):  adb connect 127.0.0.1:{cfg.adb_port}
+                 Mains API:        http://127.0.0.1:{cfg.mains_port}/api/state
+                 Ctrl-C stops everything.
+                ================================================================
+                """
+            ),
+            flush=True,
+        )
+        waiters = {asyncio.create_task(stop.wait()), asyncio.create_task(hass.wait())}
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+        return 0
+    finally:
+        await terminate(hass)
+        await terminate(simulator)
+
+
+def parse_args(argv: list[str] | None = None) -> DemoConfig:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / ".develop" / "config")
+    parser.add_argument("--port", type=int, default=8123, help="Home Assistant's HTTP port")
+    parser.add_argument("--adb-port", type=int, default=5555)
+    parser.add_argument("--mains-port", type=int, default=8099)
+    parser.add_argument("--profile", default="gmui_android9")
+    parser.add_argument("--fresh", action="store_true", help="start from an empty config dir")
+    args = parser.parse_args(argv)
+    if args.fresh and args.config.exists():
+        import shutil
+
+        shutil.rmtree(args.config)
+    return DemoConfig(
+        config_dir=args.config.resolve(),
+        ha_port=args.port,
+        adb_port=args.adb_port,
+        mains_port=args.mains_port,
+        profile=args.profile,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args())))

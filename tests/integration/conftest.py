@@ -1,0 +1,106 @@
+"""HA test fixtures: a real hass, the integration, and a simulated projector on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+import shutil
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.storage import STORAGE_DIR
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.xgimi_projector.const import DOMAIN, KEY_FILE
+from simulator import PromptMode, Simulator
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load our custom integration in every test of this folder."""
+
+
+@pytest.fixture(autouse=True)
+def fast_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shorter waits so failures are quick; behaviour is unchanged."""
+    monkeypatch.setattr("custom_components.xgimi_projector.const.FLOW_AUTH_TIMEOUT_S", 2.0)
+    monkeypatch.setattr("custom_components.xgimi_projector.config_flow.FLOW_AUTH_TIMEOUT_S", 2.0)
+    monkeypatch.setattr("custom_components.xgimi_projector.SETUP_AUTH_TIMEOUT_S", 1.0)
+
+
+@pytest.fixture(autouse=True)
+def adb_key(hass: HomeAssistant, shared_key: Path) -> Path:
+    """Put the session's pre-generated key where the integration keeps its key."""
+    path = Path(hass.config.path(STORAGE_DIR, KEY_FILE))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shared_key, path)
+    shutil.copy(f"{shared_key}.pub", f"{path}.pub")
+    return path
+
+
+StartSim = Callable[..., Awaitable[Simulator]]
+
+
+@pytest.fixture
+async def start_sim() -> AsyncIterator[StartSim]:
+    sims: list[Simulator] = []
+
+    async def _start(profile: str = "gmui_android12", **kwargs: Any) -> Simulator:
+        kwargs.setdefault("prompt_delay_s", 0.1)
+        kwargs.setdefault("boot_s", 0.2)
+        kwargs.setdefault("network_drop_s", 0.3)
+        sim = Simulator(profile, **kwargs)
+        await sim.start()
+        sims.append(sim)
+        return sim
+
+    yield _start
+    for sim in sims:
+        await sim.stop()
+
+
+async def add_projector(
+    hass: HomeAssistant,
+    sim: Simulator,
+    name: str = "Projector",
+    options: dict[str, Any] | None = None,
+) -> MockConfigEntry:
+    """Add the projector the way a user does (config flow), then set options if given."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: sim.port, CONF_NAME: name}
+    )
+    if result["type"] is FlowResultType.SHOW_PROGRESS:
+        await hass.async_block_till_done()
+        result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+    entry = result["result"]
+    if options:
+        hass.config_entries.async_update_entry(entry, options=options)
+        await hass.async_block_till_done()
+    return entry
+
+
+AddProjector = Callable[..., Awaitable[MockConfigEntry]]
+
+
+@pytest.fixture
+def projector(
+    hass: HomeAssistant, start_sim: StartSim
+) -> Callable[..., Awaitable[tuple[Simulator, MockConfigEntry]]]:
+    """Start a simulator with ``profile`` and add it through the config flow."""
+
+    async def _make(
+        profile: str = "gmui_android12", options: dict[str, Any] | None = None, **kwargs: Any
+    ) -> tuple[Simulator, MockConfigEntry]:
+        kwargs.setdefault("prompt", PromptMode.ACCEPT)
+        sim = await start_sim(profile, **kwargs)
+        entry = await add_projector(hass, sim, options=options)
+        return sim, entry
+
+    return _make

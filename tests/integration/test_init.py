@@ -1,0 +1,134 @@
+"""Setup, unload, reload, retry, reauth and availability, against the simulator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.xgimi_projector.const import CONF_DEVICE_INFO, DOMAIN
+from simulator import Fault, PromptMode
+
+from .conftest import StartSim, add_projector
+
+ENTITY = "media_player.projector"
+
+
+async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 11) -> None:
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def test_setup_unload_reload(hass: HomeAssistant, start_sim: StartSim) -> None:
+    sim = await start_sim("gmui_android12")
+    entry = await add_projector(hass, sim)
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(ENTITY) is not None
+    assert sim.daemon.connection_count == 1, "one persistent session"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert hass.states.get(ENTITY).state == STATE_UNAVAILABLE
+    assert sim.daemon.connection_count == 0, "unload closes the ADB session"
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(ENTITY).state == "idle"
+
+
+def _entry(sim_port: int, serial: str) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Projector",
+        unique_id=serial,
+        data={CONF_HOST: "127.0.0.1", CONF_PORT: sim_port, CONF_DEVICE_INFO: {"serial": serial}},
+    )
+
+
+async def test_unreachable_at_startup_retries(hass: HomeAssistant, start_sim: StartSim) -> None:
+    sim = await start_sim("gmui_android12")
+    sim.device.mains_off()
+    entry = _entry(sim.port, sim.device.profile.props["ro.serialno"])
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "127.0.0.1" in (entry.reason or "")
+
+
+async def test_key_no_longer_trusted_starts_reauth(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    sim = await start_sim("gmui_android9", prompt=PromptMode.NEVER)
+    entry = _entry(sim.port, sim.device.profile.props["ro.serialno"])
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_unavailable_logged_once_and_recovers(
+    hass: HomeAssistant,
+    start_sim: StartSim,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sim = await start_sim("gmui_android12")
+    await add_projector(hass, sim)
+    assert hass.states.get(ENTITY).state == "idle"
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    sim.device.mains_off()
+    await _tick(hass, freezer)
+    assert hass.states.get(ENTITY).state == STATE_UNAVAILABLE
+    await _tick(hass, freezer)
+    await _tick(hass, freezer)
+    failures = [r for r in caplog.records if "not reachable" in r.getMessage()]
+    assert len(failures) == 1, [r.getMessage() for r in caplog.records]
+    sim.device.mains_on()
+    await sim.device.fast_forward()
+    for _ in range(3):  # back-off may skip a poll or two
+        await _tick(hass, freezer, 31)
+        if hass.states.get(ENTITY).state != STATE_UNAVAILABLE:
+            break
+    assert hass.states.get(ENTITY).state == "idle"
+    recovered = [r for r in caplog.records if "recovered" in r.getMessage()]
+    assert len(recovered) == 1
+
+
+@pytest.mark.parametrize("fault", [Fault.CLOSE_MID_COMMAND, Fault.CLOSE_AFTER_CNXN, Fault.STLS])
+async def test_fault_modes_make_it_unavailable_then_recover(
+    hass: HomeAssistant, start_sim: StartSim, freezer: FrozenDateTimeFactory, fault: Fault
+) -> None:
+    sim = await start_sim("gmui_android12")
+    await add_projector(hass, sim)
+    sim.faults.set(fault)
+    sim.daemon.kick_all()
+    await _tick(hass, freezer)
+    assert hass.states.get(ENTITY).state == STATE_UNAVAILABLE
+    sim.faults.clear()
+    for _ in range(3):
+        await _tick(hass, freezer, 31)
+        if hass.states.get(ENTITY).state != STATE_UNAVAILABLE:
+            break
+    assert hass.states.get(ENTITY).state == "idle"
+
+
+async def test_reboot_is_survived(
+    hass: HomeAssistant, start_sim: StartSim, freezer: FrozenDateTimeFactory
+) -> None:
+    sim = await start_sim("androidtv10")
+    await add_projector(hass, sim)
+    sim.device.reboot()
+    await sim.device.fast_forward()
+    await _tick(hass, freezer)
+    assert hass.states.get(ENTITY).state == "idle", "a stale session is retried at once"
