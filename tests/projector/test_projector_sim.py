@@ -468,3 +468,16 @@ def test_key_created_once_private_and_kept(tmp_path: Path) -> None:
     Path(f"{path}.pub").unlink()
     assert ensure_key(path) is False
     assert Path(f"{path}.pub").read_bytes() == pub, "the .pub is rebuilt from the same key"
+
+
+def test_signer_matches_adb_shell(shared_key: Path) -> None:
+    """Our signer signs exactly like adb-shell's CryptographySigner, without the slow key check."""
+    from adb_shell.auth.sign_cryptography import CryptographySigner
+
+    from custom_components.xgimi_projector.projector.adbkey import load_signer
+
+    ours = load_signer(shared_key)
+    theirs = CryptographySigner(str(shared_key))
+    token = bytes(range(20))
+    assert ours.Sign(token) == theirs.Sign(token)
+    assert ours.GetPublicKey() == theirs.GetPublicKey()

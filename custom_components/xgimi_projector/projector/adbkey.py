@@ -12,9 +12,8 @@ import os
 from pathlib import Path
 
 from adb_shell.auth.keygen import write_public_keyfile
-from adb_shell.auth.sign_cryptography import CryptographySigner
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
 KEY_BITS = 2048
 
@@ -45,12 +44,37 @@ def ensure_key(path: Path) -> bool:
     return created
 
 
-def load_signer(path: Path) -> CryptographySigner:
+class KeySigner:
+    """adb-shell's signer interface over ``cryptography``.
+
+    Like adb-shell's ``CryptographySigner`` (PKCS#1 v1.5 over the pre-hashed SHA-1 token, 0.4 ms),
+    but the key is loaded without OpenSSL's RSA consistency check: that check takes ~45 ms and holds
+    the GIL, so even in an executor thread it would stall the event loop. The file is our own,
+    written 0600 by :func:`ensure_key`.
+    """
+
+    def __init__(self, private_pem: bytes, public_key: bytes) -> None:
+        key = serialization.load_pem_private_key(
+            private_pem, password=None, unsafe_skip_rsa_key_validation=True
+        )
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise TypeError("the ADB key must be an RSA key")
+        self._key = key
+        self._public_key = public_key
+
+    def Sign(self, data: bytes) -> bytes:  # adb-shell's interface
+        return self._key.sign(data, padding.PKCS1v15(), utils.Prehashed(hashes.SHA1()))  # noqa: S303
+
+    def GetPublicKey(self) -> bytes:  # adb-shell's interface
+        return self._public_key
+
+
+def load_signer(path: Path) -> KeySigner:
     """Ensure the key exists and return a signer for it (blocking)."""
     ensure_key(path)
-    return CryptographySigner(str(path))
+    return KeySigner(path.read_bytes(), Path(f"{path}.pub").read_bytes())
 
 
-async def async_load_signer(path: Path) -> CryptographySigner:
+async def async_load_signer(path: Path) -> KeySigner:
     """:func:`load_signer` in the default executor."""
     return await asyncio.get_running_loop().run_in_executor(None, load_signer, path)
