@@ -27,7 +27,7 @@ from .projector import (
 _LOGGER = logging.getLogger(__name__)
 
 REFRESH_COOLDOWN_S = 0.5
-"""After a command, the state is read again this soon (debounced)."""
+"""After a command the state is read at once; further requests within this window are merged."""
 
 
 @dataclass(slots=True)
@@ -66,7 +66,7 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
                 seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
             ),
             request_refresh_debouncer=Debouncer(
-                hass, _LOGGER, cooldown=REFRESH_COOLDOWN_S, immediate=False
+                hass, _LOGGER, cooldown=REFRESH_COOLDOWN_S, immediate=True
             ),
         )
         self.projector = projector

@@ -167,11 +167,14 @@ class AdbDaemon:
             self._sock.close()
             self._sock = None
         self.kick_all()
-        while self._tasks:
-            tasks = list(self._tasks)
-            for task in tasks:
+        # Tasks remove themselves from the set in a done-callback that runs one loop turn after
+        # they finish; gathering already-done tasks does not yield, so loop on "not done" rather
+        # than on set membership, or a finished task would make this spin without yielding.
+        while pending := [task for task in self._tasks if not task.done()]:
+            for task in pending:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.wait(pending)
+        self._tasks.clear()
         _LOGGER.debug("adbd on %s:%d stopped", self._host, self._port)
 
     def kick_all(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 import shutil
@@ -12,6 +13,7 @@ from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.storage import STORAGE_DIR
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -22,6 +24,12 @@ from simulator import PromptMode, Simulator
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load our custom integration in every test of this folder."""
+
+
+@pytest.fixture(autouse=True)
+async def homeassistant_core(hass: HomeAssistant) -> None:
+    """The core integration (``homeassistant.update_entity`` and friends)."""
+    assert await async_setup_component(hass, "homeassistant", {})
 
 
 @pytest.fixture(autouse=True)
@@ -104,3 +112,21 @@ def projector(
         return sim, entry
 
     return _make
+
+
+async def wait_for_state(
+    hass: HomeAssistant, entity_id: str, expected: str, timeout_s: float = 10.0
+) -> None:
+    """Wait until ``entity_id`` has state ``expected``.
+
+    Home Assistant runs a coordinator's timed refresh as a background task, which
+    ``async_block_till_done`` does not wait for, and the simulator answers in real time.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while (state := hass.states.get(entity_id)) is None or state.state != expected:
+        if loop.time() > deadline:
+            actual = None if state is None else state.state
+            raise AssertionError(f"{entity_id} is {actual!r}, expected {expected!r}")
+        await asyncio.sleep(0.02)
+        await hass.async_block_till_done()

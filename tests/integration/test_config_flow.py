@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    ConfigEntry,
+    ConfigEntryState,
+)
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -30,6 +36,16 @@ async def _user_step(hass: HomeAssistant, sim: Simulator, **extra: Any) -> dict[
     assert result["step_id"] == "user"
     data = {CONF_HOST: "127.0.0.1", CONF_PORT: sim.port, CONF_NAME: "Living room"} | extra
     return dict(await hass.config_entries.flow.async_configure(result["flow_id"], data))
+
+
+async def _start(hass: HomeAssistant, entry: ConfigEntry, source: str) -> dict[str, Any]:
+    """Start a reauth or reconfigure flow the way Home Assistant does."""
+    data = dict(entry.data) if source == SOURCE_REAUTH else None
+    return dict(
+        await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": source, "entry_id": entry.entry_id}, data=data
+        )
+    )
 
 
 async def _finish_progress(hass: HomeAssistant, result: dict[str, Any]) -> dict[str, Any]:
@@ -179,6 +195,7 @@ async def test_projector_without_serial_is_refused(
 ) -> None:
     sim = await start_sim("gmui_android12")
     sim.device.set_prop("ro.serialno", "")
+    sim.device.set_prop("ro.boot.serialno", "")
     result = await _user_step(hass, sim)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_serial"
@@ -190,9 +207,9 @@ async def test_projector_without_serial_is_refused(
 async def test_reauth(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim = await start_sim("gmui_android9", prompt=PromptMode.ACCEPT, prompt_delay_s=0.2)
     entry = await add_projector(hass, sim)
-    result = await entry.start_reauth_flow(hass)
+    result = await _start(hass, entry, SOURCE_REAUTH)
     assert result["step_id"] == "reauth_confirm"
-    assert result["description_placeholders"] == {"host": "127.0.0.1"}
+    assert result["description_placeholders"]["host"] == "127.0.0.1"
     sim.daemon.forget_keys()
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     result = await _finish_progress(hass, dict(result))
@@ -203,7 +220,7 @@ async def test_reauth(hass: HomeAssistant, start_sim: StartSim) -> None:
 async def test_reauth_errors_and_wrong_device(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim = await start_sim("gmui_android12")
     entry = await add_projector(hass, sim)
-    result = await entry.start_reauth_flow(hass)
+    result = await _start(hass, entry, SOURCE_REAUTH)
     sim.faults.set(Fault.STLS)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["step_id"] == "reauth_confirm"
@@ -221,7 +238,7 @@ async def test_reauth_errors_and_wrong_device(hass: HomeAssistant, start_sim: St
 async def test_reconfigure(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim = await start_sim("gmui_android12")
     entry = await add_projector(hass, sim)
-    result = await entry.start_reconfigure_flow(hass)
+    result = await _start(hass, entry, SOURCE_RECONFIGURE)
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: "bad host", CONF_PORT: sim.port}
@@ -235,8 +252,8 @@ async def test_reconfigure(hass: HomeAssistant, start_sim: StartSim) -> None:
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"
 
-    result = await entry.start_reconfigure_flow(hass)
-    await other.stop()
+    result = await _start(hass, entry, SOURCE_RECONFIGURE)
+    other.device.mains_off()
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: other.port}
     )

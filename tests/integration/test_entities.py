@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from homeassistant.components.media_player import (
@@ -21,6 +22,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 
 from custom_components.xgimi_projector.const import CONF_APPS, CONF_POWER_ON_SOURCE, DOMAIN
+from custom_components.xgimi_projector.coordinator import REFRESH_COOLDOWN_S
 from simulator import Fault
 
 from .conftest import StartSim, add_projector
@@ -36,6 +38,8 @@ async def _call(hass: HomeAssistant, domain: str, service: str, entity: str, **d
 
 
 async def _refresh(hass: HomeAssistant) -> None:
+    """Read the projector now: wait out the post-command debounce window, then update."""
+    await asyncio.sleep(REFRESH_COOLDOWN_S + 0.1)
     await hass.services.async_call(
         "homeassistant", "update_entity", {ATTR_ENTITY_ID: MP}, blocking=True
     )
@@ -136,8 +140,9 @@ async def test_volume_and_mute(hass: HomeAssistant, start_sim: StartSim) -> None
 
 async def test_playback_and_media_keys(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim = await start_sim("androidtv10")
-    await add_projector(hass, sim)
     app = next(p for p in sorted(sim.device.profile.apps))
+    await add_projector(hass, sim, options={CONF_APPS: [f"{app}=Video"]})
+    await _call(hass, "media_player", "select_source", MP, **{ATTR_INPUT_SOURCE: "Video"})
     sim.device.start_media(app, 3)
     await _refresh(hass)
     assert hass.states.get(MP).state == "playing"
@@ -151,7 +156,7 @@ async def test_playback_and_media_keys(hass: HomeAssistant, start_sim: StartSim)
 
 
 async def test_turn_off_and_wake(hass: HomeAssistant, start_sim: StartSim) -> None:
-    sim = await start_sim("gmui_android12")
+    sim = await start_sim("gmui_android12", network_drop_s=10)
     await add_projector(hass, sim)
     sim.device.screen_off()
     await _call(hass, "media_player", "turn_on", MP)
@@ -166,7 +171,7 @@ async def test_turn_off_and_wake(hass: HomeAssistant, start_sim: StartSim) -> No
 async def test_power_on_source_is_applied_after_turn_on(
     hass: HomeAssistant, start_sim: StartSim
 ) -> None:
-    sim = await start_sim("gmui_android8")
+    sim = await start_sim("gmui_android8", network_drop_s=10)
     await add_projector(hass, sim, options={CONF_POWER_ON_SOURCE: "HDMI1"})
     await _call(hass, "media_player", "turn_off", MP)
     await _refresh(hass)

@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import logging
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.xgimi_projector.const import CONF_DEVICE_INFO, DOMAIN
 from simulator import Fault, PromptMode
 
-from .conftest import StartSim, add_projector
+from .conftest import StartSim, add_projector, wait_for_state
 
 ENTITY = "media_player.projector"
 
 
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 11) -> None:
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+class Clock:
+    """Moves Home Assistant's timers forward (the simulator keeps real time)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    async def tick(self, hass: HomeAssistant, seconds: float = 11) -> None:
+        self.offset += timedelta(seconds=seconds)
+        async_fire_time_changed(hass, dt_util.utcnow() + self.offset)
+        await hass.async_block_till_done()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
 async def test_setup_unload_reload(hass: HomeAssistant, start_sim: StartSim) -> None:
@@ -36,6 +48,10 @@ async def test_setup_unload_reload(hass: HomeAssistant, start_sim: StartSim) -> 
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
     assert hass.states.get(ENTITY).state == STATE_UNAVAILABLE
+    for _ in range(100):  # the daemon sees the close on its next read
+        if sim.daemon.connection_count == 0:
+            break
+        await asyncio.sleep(0.01)
     assert sim.daemon.connection_count == 0, "unload closes the ADB session"
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
@@ -79,7 +95,7 @@ async def test_key_no_longer_trusted_starts_reauth(
 async def test_unavailable_logged_once_and_recovers(
     hass: HomeAssistant,
     start_sim: StartSim,
-    freezer: FrozenDateTimeFactory,
+    clock: Clock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     sim = await start_sim("gmui_android12")
@@ -88,47 +104,40 @@ async def test_unavailable_logged_once_and_recovers(
     caplog.set_level(logging.INFO)
     caplog.clear()
     sim.device.mains_off()
-    await _tick(hass, freezer)
-    assert hass.states.get(ENTITY).state == STATE_UNAVAILABLE
-    await _tick(hass, freezer)
-    await _tick(hass, freezer)
+    await clock.tick(hass)
+    await wait_for_state(hass, ENTITY, STATE_UNAVAILABLE)
+    for _ in range(2):
+        await clock.tick(hass)
+        await asyncio.sleep(0.2)
     failures = [r for r in caplog.records if "not reachable" in r.getMessage()]
     assert len(failures) == 1, [r.getMessage() for r in caplog.records]
     sim.device.mains_on()
     await sim.device.fast_forward()
-    for _ in range(3):  # back-off may skip a poll or two
-        await _tick(hass, freezer, 31)
-        if hass.states.get(ENTITY).state != STATE_UNAVAILABLE:
-            break
-    assert hass.states.get(ENTITY).state == "idle"
+    await clock.tick(hass, 31)
+    await wait_for_state(hass, ENTITY, "idle")
     recovered = [r for r in caplog.records if "recovered" in r.getMessage()]
     assert len(recovered) == 1
 
 
 @pytest.mark.parametrize("fault", [Fault.CLOSE_MID_COMMAND, Fault.CLOSE_AFTER_CNXN, Fault.STLS])
 async def test_fault_modes_make_it_unavailable_then_recover(
-    hass: HomeAssistant, start_sim: StartSim, freezer: FrozenDateTimeFactory, fault: Fault
+    hass: HomeAssistant, start_sim: StartSim, clock: Clock, fault: Fault
 ) -> None:
     sim = await start_sim("gmui_android12")
     await add_projector(hass, sim)
     sim.faults.set(fault)
     sim.daemon.kick_all()
-    await _tick(hass, freezer)
-    assert hass.states.get(ENTITY).state == STATE_UNAVAILABLE
+    await clock.tick(hass)
+    await wait_for_state(hass, ENTITY, STATE_UNAVAILABLE)
     sim.faults.clear()
-    for _ in range(3):
-        await _tick(hass, freezer, 31)
-        if hass.states.get(ENTITY).state != STATE_UNAVAILABLE:
-            break
-    assert hass.states.get(ENTITY).state == "idle"
+    await clock.tick(hass, 31)
+    await wait_for_state(hass, ENTITY, "idle")
 
 
-async def test_reboot_is_survived(
-    hass: HomeAssistant, start_sim: StartSim, freezer: FrozenDateTimeFactory
-) -> None:
+async def test_reboot_is_survived(hass: HomeAssistant, start_sim: StartSim, clock: Clock) -> None:
     sim = await start_sim("androidtv10")
     await add_projector(hass, sim)
     sim.device.reboot()
     await sim.device.fast_forward()
-    await _tick(hass, freezer)
-    assert hass.states.get(ENTITY).state == "idle", "a stale session is retried at once"
+    await clock.tick(hass)
+    await wait_for_state(hass, ENTITY, "idle")  # a stale session is retried at once
