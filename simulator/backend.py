@@ -41,7 +41,10 @@ class DeviceBackend(Protocol):
         """Largest payload the device accepts (4096 before Android 9, 1 MiB after)."""
 
     def banner(self) -> bytes:
-        """The CNXN payload: ``device::ro.product.name=…;ro.product.model=…;ro.product.device=…;features=…``."""
+        """The CNXN payload.
+
+        ``device::ro.product.name=…;ro.product.model=…;ro.product.device=…;features=…``
+        """
 
     @property
     def features(self) -> frozenset[str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
+import enum
 
 
 class Fault(enum.StrEnum):

@@ -38,6 +38,16 @@ def clock() -> Clock:
     return Clock()
 
 
+async def _tick_until(hass: HomeAssistant, clock: Clock, expected: str) -> None:
+    """Keep polling (HA time) until the state is reached; the library's back-off is real time."""
+    for _ in range(40):
+        await clock.tick(hass, 31)
+        await asyncio.sleep(0.25)
+        if hass.states.get(ENTITY).state == expected:
+            return
+    raise AssertionError(f"{ENTITY} never became {expected!r}")
+
+
 async def test_setup_unload_reload(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim = await start_sim("gmui_android12")
     entry = await add_projector(hass, sim)
@@ -113,8 +123,7 @@ async def test_unavailable_logged_once_and_recovers(
     assert len(failures) == 1, [r.getMessage() for r in caplog.records]
     sim.device.mains_on()
     await sim.device.fast_forward()
-    await clock.tick(hass, 31)
-    await wait_for_state(hass, ENTITY, "idle")
+    await _tick_until(hass, clock, "idle")
     recovered = [r for r in caplog.records if "recovered" in r.getMessage()]
     assert len(recovered) == 1
 
@@ -130,8 +139,7 @@ async def test_fault_modes_make_it_unavailable_then_recover(
     await clock.tick(hass)
     await wait_for_state(hass, ENTITY, STATE_UNAVAILABLE)
     sim.faults.clear()
-    await clock.tick(hass, 31)
-    await wait_for_state(hass, ENTITY, "idle")
+    await _tick_until(hass, clock, "idle")
 
 
 async def test_reboot_is_survived(hass: HomeAssistant, start_sim: StartSim, clock: Clock) -> None:

@@ -118,11 +118,6 @@ class AdbConnection:
         """Seconds until the back-off allows another automatic connect (0 = now)."""
         return max(0.0, self._retry_at - self._clock())
 
-    @property
-    def busy(self) -> bool:
-        """True while a command or connect holds the queue."""
-        return self._lock.locked()
-
     async def connect(
         self,
         *,

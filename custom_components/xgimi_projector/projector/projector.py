@@ -21,7 +21,7 @@ from .errors import (
     ProjectorUnreachableError,
     UnknownSourceError,
 )
-from .families import HDMI_INPUTS, Family, volume_command
+from .families import HDMI_INPUTS, volume_command
 from .keycodes import KEYCODES, normalize_key_name
 from .probe import CAPTURE_COMMAND, PROBE_COMMAND, DeviceInfo, parse_probe
 from .state import (
@@ -107,10 +107,6 @@ class Projector:
     @property
     def host(self) -> str:
         return self.connection.host
-
-    @property
-    def port(self) -> int:
-        return self.connection.port
 
     async def connect(
         self,
@@ -299,7 +295,3 @@ class Projector:
     async def shell(self, command: str, *, timeout_s: float | None = None) -> str:
         """Raw shell, for administrators only: the caller is trusted with the device."""
         return await self.connection.shell(command, timeout_s=timeout_s)
-
-    @property
-    def family(self) -> Family | None:
-        return None if self.info is None else self.info.family

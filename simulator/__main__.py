@@ -1,0 +1,191 @@
+"""Command line: run a simulated XGIMI projector until Ctrl-C / SIGTERM.
+
+python -m simulator --port 5555 --profile gmui_android12 --mains-port 8099
+python -m simulator --list-profiles
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+import contextlib
+import logging
+import signal
+import sys
+
+from .core import Simulator
+from .device import DeviceState
+from .faults import Fault, PromptMode
+from .profiles import ProfileError, list_profiles, load_profile
+
+_LOGGER = logging.getLogger("simulator")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description="A simulated XGIMI projector speaking real ADB on loopback (its shell runs a "
+        "restricted bash on this host: keep it on 127.0.0.1).",
+    )
+    parser.add_argument(
+        "--list-profiles", action="store_true", help="list the bundled firmware profiles and exit"
+    )
+    parser.add_argument(
+        "--profile",
+        default="gmui_android9",
+        help="profile name or path to a profile JSON (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=5555, help="ADB port, 0 = any free port (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--mains-port",
+        type=int,
+        default=None,
+        help="serve the smart-plug HTTP API on this port (0 = any)",
+    )
+    parser.add_argument(
+        "--prompt",
+        choices=[m.value for m in PromptMode],
+        default=PromptMode.ACCEPT.value,
+        help="how the 'Allow USB debugging?' prompt is answered",
+    )
+    parser.add_argument(
+        "--prompt-delay",
+        type=float,
+        default=0.5,
+        metavar="S",
+        help="seconds before the prompt is answered (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--fault",
+        action="extend",
+        nargs="+",
+        default=[],
+        choices=[f.value for f in Fault],
+        metavar="FAULT",
+        help=f"fault(s) to inject: {', '.join(f.value for f in Fault)}",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="S", help="extra delay per shell command"
+    )
+    parser.add_argument(
+        "--boot-s",
+        type=float,
+        default=None,
+        metavar="S",
+        help="boot time after mains on (default: from the profile)",
+    )
+    parser.add_argument(
+        "--network-drop-s",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds from standby to network down (default: from the profile)",
+    )
+    parser.add_argument(
+        "--keys-file",
+        default=None,
+        metavar="PATH",
+        help="persist trusted ADB keys here (like /data/misc/adb/adb_keys)",
+    )
+    parser.add_argument("--mains-off", action="store_true", help="start with the plug off")
+    parser.add_argument(
+        "--no-auto-power-on",
+        action="store_true",
+        help="disable 上电自动开机 (auto power-on when mains returns)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return parser
+
+
+def _list_profiles() -> int:
+    for name in list_profiles():
+        try:
+            p = load_profile(name)
+        except ProfileError as err:
+            print(f"{name:16} (broken: {err})")
+            continue
+        summary = p.description.split(" — ")[0]
+        print(f"{name:16} {p.family:10} Android {p.release:6} {p.model:10} {summary}")
+    return 0
+
+
+async def _run(args: argparse.Namespace) -> int:
+    sim = Simulator(
+        args.profile,
+        host=args.host,
+        port=args.port,
+        mains_port=args.mains_port,
+        prompt=PromptMode(args.prompt),
+        prompt_delay_s=args.prompt_delay,
+        faults=[Fault(f) for f in args.fault],
+        latency_s=args.latency,
+        boot_s=args.boot_s,
+        network_drop_s=args.network_drop_s,
+        mains_on=not args.mains_off,
+        keys_file=args.keys_file,
+        auto_power_on=not args.no_auto_power_on,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+
+    def on_state(state: DeviceState) -> None:
+        print(f"state: {state.value} ({sim.device.power_w:g} W)", flush=True)
+
+    remove = sim.device.add_state_listener(on_state)
+    await sim.start()
+    try:
+        p = sim.profile
+        mains = (
+            f" mains=http://{args.host}:{sim.mains_port}/api/mains"
+            if sim.mains_port is not None
+            else ""
+        )
+        print(
+            f"ready: profile={p.name} model={p.model!r} android={p.release} "
+            f"adb={args.host}:{sim.port}{mains} prompt={sim.prompt_mode.value} "
+            f"secure={int(p.adb_secure)} state={sim.device.state.value}",
+            flush=True,
+        )
+        await stop.wait()
+        print("stopping", flush=True)
+    finally:
+        remove()
+        await sim.stop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.list_profiles:
+        return _list_profiles()
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        load_profile(args.profile)
+    except ProfileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_run(args))
+    except OSError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
