@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from homeassistant.components.select import SelectEntity
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .entity import XgimiEntity, command
 
@@ -41,11 +39,5 @@ class XgimiSourceSelect(XgimiEntity, SelectEntity):
 
     @command
     async def async_select_option(self, option: str) -> None:
-        target = self.coordinator.sources.get(option)
-        if target is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_source",
-                translation_placeholders={"source": option},
-            )
-        await self.coordinator.projector.select_source(target)
+        # Home Assistant has already checked that ``option`` is one of ``options``.
+        await self.coordinator.projector.select_source(self.coordinator.sources[option])
