@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 import shutil
 from typing import Any
@@ -19,6 +19,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.xgimi_projector.const import DOMAIN, KEY_FILE
 from simulator import PromptMode, Simulator
+
+from ..conftest import StartSim
 
 
 @pytest.fixture(autouse=True)
@@ -48,27 +50,6 @@ def adb_key(hass: HomeAssistant, shared_key: Path) -> Path:
     shutil.copy(shared_key, path)
     shutil.copy(f"{shared_key}.pub", f"{path}.pub")
     return path
-
-
-StartSim = Callable[..., Awaitable[Simulator]]
-
-
-@pytest.fixture
-async def start_sim() -> AsyncIterator[StartSim]:
-    sims: list[Simulator] = []
-
-    async def _start(profile: str = "gmui_android12", **kwargs: Any) -> Simulator:
-        kwargs.setdefault("prompt_delay_s", 0.1)
-        kwargs.setdefault("boot_s", 0.2)
-        kwargs.setdefault("network_drop_s", 0.3)
-        sim = Simulator(profile, **kwargs)
-        await sim.start()
-        sims.append(sim)
-        return sim
-
-    yield _start
-    for sim in sims:
-        await sim.stop()
 
 
 async def add_projector(

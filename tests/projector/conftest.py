@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 import shutil
 from typing import Any
@@ -22,27 +22,6 @@ def key_path(shared_key: Path, tmp_path: Path) -> Path:
     shutil.copy(shared_key, path)
     shutil.copy(f"{shared_key}.pub", f"{path}.pub")
     return path
-
-
-StartSim = Callable[..., Awaitable[Simulator]]
-
-
-@pytest.fixture
-async def start_sim() -> AsyncIterator[StartSim]:
-    sims: list[Simulator] = []
-
-    async def _start(profile: str = "gmui_android9", **kwargs: Any) -> Simulator:
-        kwargs.setdefault("prompt_delay_s", 0.05)
-        kwargs.setdefault("boot_s", 0.2)
-        kwargs.setdefault("network_drop_s", 0.3)
-        sim = Simulator(profile, **kwargs)
-        await sim.start()
-        sims.append(sim)
-        return sim
-
-    yield _start
-    for sim in sims:
-        await sim.stop()
 
 
 MakeProjector = Callable[..., Projector]
