@@ -100,16 +100,16 @@ class AndroidTv:
 
     def __init__(self, port: int, key: Path) -> None:
         self.port = port
-        self.key = key
+        self.key_path = key
         self.atv: Any = None
 
     async def setup(self) -> None:
         # As Home Assistant does: PythonRSASigner from the key file, 30 s auth at setup.
-        signer = ADBPythonSync.load_adbkey(str(self.key))
+        signer = ADBPythonSync.load_adbkey(str(self.key_path))
         self.atv = await androidtv_setup(
             "127.0.0.1",
             self.port,
-            adbkey=str(self.key),
+            adbkey=str(self.key_path),
             device_class="androidtv",
             signer=signer,
             auth_timeout_s=10.0,
