@@ -27,7 +27,8 @@ from custom_components.xgimi_projector.const import (
 )
 from simulator import Fault, PromptMode, Simulator
 
-from .conftest import StartSim, add_projector
+from ..conftest import StartSim
+from .conftest import add_projector
 
 
 async def _user_step(hass: HomeAssistant, sim: Simulator, **extra: Any) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from simulator import Simulator, load_profile
 
-from .conftest import StartSim, add_projector
+from ..conftest import StartSim
+from .conftest import add_projector
 
 
 async def test_diagnostics_are_redacted_and_become_a_profile(

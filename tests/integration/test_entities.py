@@ -25,7 +25,8 @@ from custom_components.xgimi_projector.const import CONF_APPS, CONF_POWER_ON_SOU
 from custom_components.xgimi_projector.coordinator import REFRESH_COOLDOWN_S
 from simulator import Fault
 
-from .conftest import StartSim, add_projector
+from ..conftest import StartSim
+from .conftest import add_projector
 
 MP = "media_player.projector"
 REMOTE = "remote.projector_remote"

@@ -16,7 +16,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.xgimi_projector.const import CONF_DEVICE_INFO, DOMAIN
 from simulator import Fault, PromptMode
 
-from .conftest import StartSim, add_projector, wait_for_state
+from ..conftest import StartSim
+from .conftest import add_projector, wait_for_state
 
 ENTITY = "media_player.projector"
 

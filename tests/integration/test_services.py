@@ -10,7 +10,8 @@ from pytest_homeassistant_custom_component.common import MockUser
 from custom_components.xgimi_projector.const import DOMAIN
 from simulator import Fault
 
-from .conftest import StartSim, add_projector
+from ..conftest import StartSim
+from .conftest import add_projector
 
 
 async def _run(hass: HomeAssistant, entry_id: str, command: str, context: Context | None = None):  # type: ignore[no-untyped-def]

@@ -28,7 +28,8 @@ from custom_components.xgimi_projector.projector import (
 from simulator import Fault, PromptMode
 from simulator.loopwatch import measure_stall
 
-from .conftest import MakeProjector, StartSim
+from ..conftest import StartSim
+from .conftest import MakeProjector
 
 PROFILE_FAMILY = {
     "gmui_android8": Family.GMUI_ANDROID8,
