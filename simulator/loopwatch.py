@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 import contextlib
+import gc
 from types import TracebackType
 from typing import Self
 
@@ -35,6 +36,9 @@ class LoopStallMonitor:
             last = now
 
     async def __aenter__(self) -> Self:
+        # Collect garbage left by earlier work first, so a GC pause it causes is not charged to
+        # the code being measured.
+        gc.collect()
         self._task = asyncio.create_task(self._run())
         await asyncio.sleep(0)
         return self
