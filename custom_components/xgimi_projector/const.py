@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Final
 
 DOMAIN: Final = "xgimi_projector"
@@ -36,5 +35,3 @@ ISSUE_INSECURE_ADB: Final = "insecure_adb"
 SERVICE_ADB_COMMAND: Final = "adb_command"
 ATTR_COMMAND: Final = "command"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
-
-SCAN_INTERVAL: Final = timedelta(seconds=DEFAULT_SCAN_INTERVAL)

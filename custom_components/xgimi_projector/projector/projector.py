@@ -175,8 +175,8 @@ class Projector:
 
     # --- commands -------------------------------------------------------------------
 
-    async def _run(self, command: str) -> str:
-        return _check_output(command, await self.connection.shell(command))
+    async def _run(self, command: str, *, timeout_s: float | None = None) -> str:
+        return _check_output(command, await self.connection.shell(command, timeout_s=timeout_s))
 
     async def _require_info(self) -> DeviceInfo:
         if self.info is None:
@@ -208,8 +208,7 @@ class Projector:
             raise InvalidCommandError(f"at most {MAX_KEYS_PER_CALL} key presses per call")
         command = key_sequence_command(sequence, delay_s)
         pauses = max(0.0, min(delay_s, MAX_KEY_DELAY_S)) * (len(sequence) - 1)
-        timeout_s = self.connection.timeouts.command_s + pauses
-        _check_output(command, await self.connection.shell(command, timeout_s=timeout_s))
+        await self._run(command, timeout_s=self.connection.timeouts.command_s + pauses)
 
     async def press(self, name: str) -> None:
         await self.send_keys([name])
