@@ -13,9 +13,25 @@ from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN, ISSUE_INSECURE_ADB, KEY_FILE, SETUP_AUTH_TIMEOUT_S
+from .const import (
+    CONF_DEVICE_INFO,
+    DOMAIN,
+    ISSUE_INSECURE_ADB,
+    ISSUE_POWER_ON_FAILED,
+    KEY_FILE,
+    SETUP_AUTH_TIMEOUT_S,
+)
 from .coordinator import XgimiConfigEntry, XgimiCoordinator, XgimiRuntimeData
-from .projector import AuthorizationError, Projector, XgimiError
+from .entity import POWER_ISSUE_KEYS, power_error_key
+from .plug import HaPlug, power_settings
+from .projector import (
+    AuthorizationError,
+    DeviceInfo,
+    PowerManager,
+    Projector,
+    ProjectorUnreachableError,
+    XgimiError,
+)
 from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
@@ -31,6 +47,7 @@ PLATFORMS: list[Platform] = [
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 README_SECURITY_URL = "https://github.com/xgimi-projector/xgimi_projector#security"
+README_POWER_URL = "https://github.com/xgimi-projector/xgimi_projector#power-on-with-a-smart-plug"
 
 
 def key_path(hass: HomeAssistant) -> str:
@@ -50,6 +67,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
     projector = Projector(
         entry.data[CONF_HOST], entry.data[CONF_PORT], key_path=Path(key_path(hass))
     )
+    plug = HaPlug.from_options(hass, entry.options)
     try:
         info = await projector.connect(auth_timeout_s=SETUP_AUTH_TIMEOUT_S)
     except AuthorizationError as err:
@@ -59,6 +77,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
             translation_key="authorization_required",
             translation_placeholders={"host": projector.host},
         ) from err
+    except ProjectorUnreachableError as err:
+        if plug is None or CONF_DEVICE_INFO not in entry.data:
+            await projector.close()
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="setup_unreachable",
+                translation_placeholders={"host": projector.host, "error": str(err)},
+            ) from err
+        # Standby or mains off, and a plug can turn it on: load from the stored probe and
+        # show it off (not unavailable).
+        projector.info = DeviceInfo.from_dict(entry.data[CONF_DEVICE_INFO])
+        _LOGGER.info("%s is not answering (standby?); loaded from its stored probe", entry.title)
     except XgimiError as err:
         await projector.close()
         raise ConfigEntryNotReady(
@@ -66,17 +96,52 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
             translation_key="setup_unreachable",
             translation_placeholders={"host": projector.host, "error": str(err)},
         ) from err
-    _update_insecure_issue(hass, entry, insecure=not info.adb_secure)
-    coordinator = XgimiCoordinator(hass, entry, projector)
-    entry.runtime_data = XgimiRuntimeData(projector, coordinator)
+    else:
+        _update_insecure_issue(hass, entry, insecure=not info.adb_secure)
+
+    power = PowerManager(
+        projector,
+        plug,
+        power_settings(entry.options),
+        create_task=lambda coro, name: entry.async_create_background_task(hass, coro, name),
+    )
+    coordinator = XgimiCoordinator(hass, entry, projector, power)
+    power.on_change = coordinator.async_update_listeners
+    entry.runtime_data = XgimiRuntimeData(projector, coordinator, power)
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
         await projector.close()
         raise
+    entry.async_on_unload(
+        coordinator.async_add_listener(lambda: _update_power_issue(hass, entry, power))
+    )
+    if plug is not None:
+        entry.async_on_unload(plug.async_listen(power.plug_changed))
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+def _update_power_issue(hass: HomeAssistant, entry: ConfigEntry, power: PowerManager) -> None:
+    """Raise a repair issue when a power-on failed; remove it once the projector is on."""
+    issue_id = f"{ISSUE_POWER_ON_FAILED}_{entry.entry_id}"
+    error = power.last_error
+    if error is None or power_error_key(error) not in POWER_ISSUE_KEYS:
+        if power.is_on:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        is_persistent=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=f"{ISSUE_POWER_ON_FAILED}_{power_error_key(error)}",
+        translation_placeholders={"name": entry.title, "error": str(error)},
+        learn_more_url=README_POWER_URL,
+    )
 
 
 def _update_insecure_issue(hass: HomeAssistant, entry: ConfigEntry, *, insecure: bool) -> None:
@@ -105,10 +170,12 @@ async def _async_options_updated(hass: HomeAssistant, entry: XgimiConfigEntry) -
 async def async_unload_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> bool:
     """Unload the platforms and close the ADB session."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        await entry.runtime_data.power.close()
         await entry.runtime_data.projector.close()
     return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> None:
-    """Forget the entry's repair issue."""
-    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_INSECURE_ADB}_{entry.entry_id}")
+    """Forget the entry's repair issues."""
+    for issue in (ISSUE_INSECURE_ADB, ISSUE_POWER_ON_FAILED):
+        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")

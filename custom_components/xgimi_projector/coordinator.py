@@ -17,6 +17,7 @@ from .projector import (
     HDMI_INPUTS,
     AuthorizationError,
     DeviceInfo,
+    PowerManager,
     Projector,
     ProjectorState,
     SourceKind,
@@ -36,6 +37,7 @@ class XgimiRuntimeData:
 
     projector: Projector
     coordinator: XgimiCoordinator
+    power: PowerManager
 
 
 type XgimiConfigEntry = ConfigEntry[XgimiRuntimeData]
@@ -56,7 +58,13 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
 
     config_entry: XgimiConfigEntry
 
-    def __init__(self, hass: HomeAssistant, entry: XgimiConfigEntry, projector: Projector) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: XgimiConfigEntry,
+        projector: Projector,
+        power: PowerManager,
+    ) -> None:
         super().__init__(
             hass,
             _LOGGER,
@@ -70,6 +78,8 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
             ),
         )
         self.projector = projector
+        self.power = power
+        self._standby_logged = False
         self.apps: dict[str, str] = parse_app_entries(list(entry.options.get(CONF_APPS, [])))
 
     @property
@@ -93,12 +103,26 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
                 translation_key="update_failed",
                 translation_placeholders={"host": self.projector.host, "error": str(err)},
             ) from err
-        if not state.reachable:
+        self.power.observe(state)
+        if state.reachable:
+            if self._standby_logged:
+                _LOGGER.info("%s answers over ADB again", self.projector.host)
+                self._standby_logged = False
+        elif not self.power.has_plug:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="unreachable",
                 translation_placeholders={"host": self.projector.host},
             )
+        elif not self._standby_logged:
+            # With a plug, unreachable is what standby and mains-off look like: the
+            # projector is shown off, not unavailable.
+            _LOGGER.info(
+                "%s does not answer over ADB: treating it as off (%s)",
+                self.projector.host,
+                self.power.observed_phase(state),
+            )
+            self._standby_logged = True
         return state
 
     # --- sources: display name ⇄ library source ------------------------------------------

@@ -13,18 +13,59 @@ from .const import DOMAIN, MANUFACTURER
 from .coordinator import XgimiCoordinator
 from .projector import (
     AuthorizationError,
+    AutoPowerOnError,
+    BootTimeoutError,
     InvalidCommandError,
+    NoPlugError,
     NotSupportedError,
+    PlugSwitchError,
+    PlugUnavailableError,
+    PowerError,
+    PowerOnCancelledError,
     ProjectorUnreachableError,
+    RunningUnreachableError,
+    SoftOffFailedError,
+    StillAsleepError,
     UnknownKeyError,
     UnknownSourceError,
     WirelessDebuggingPortError,
     XgimiError,
 )
 
+_POWER_ERROR_KEYS: tuple[tuple[type[PowerError], str], ...] = (
+    (NoPlugError, "no_plug"),
+    (PlugUnavailableError, "plug_unavailable"),
+    (PlugSwitchError, "plug_switch_failed"),
+    (BootTimeoutError, "boot_timeout"),
+    (AutoPowerOnError, "auto_power_on_off"),
+    (RunningUnreachableError, "running_unreachable"),
+    (StillAsleepError, "still_asleep"),
+    (PowerOnCancelledError, "power_on_cancelled"),
+    (SoftOffFailedError, "soft_off_failed"),
+)
+
+POWER_ISSUE_KEYS = frozenset(
+    {"plug_switch_failed", "boot_timeout", "auto_power_on_off", "running_unreachable"}
+)
+"""Power-on failures worth a repair issue (the others are answered by the error alone)."""
+
+
+def power_error_key(err: PowerError) -> str:
+    """The stable key (translation and repair issue) of a power error."""
+    for cls, key in _POWER_ERROR_KEYS:
+        if isinstance(err, cls):
+            return key
+    return "power_failed"
+
 
 def translate_error(err: XgimiError, host: str) -> HomeAssistantError:
     """The translated Home Assistant error for a library error."""
+    if isinstance(err, PowerError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=power_error_key(err),
+            translation_placeholders={"host": host, "error": str(err)},
+        )
     if isinstance(err, UnknownKeyError):
         return ServiceValidationError(
             translation_domain=DOMAIN,
@@ -83,6 +124,11 @@ class XgimiEntity(CoordinatorEntity[XgimiCoordinator]):
             serial_number=info.serial,
             sw_version=info.firmware or info.android_version or None,
         )
+
+    @property
+    def available(self) -> bool:
+        """ADB-backed entities are available while the projector answers."""
+        return super().available and self.coordinator.data.reachable
 
     @property
     def projector_host(self) -> str:

@@ -11,12 +11,13 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CONF_POWER_ON_SOURCE, DOMAIN, POWER_ON_SOURCE_NONE
+from .const import DOMAIN
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .entity import XgimiEntity, command
-from .projector import Playback, PowerState, SourceKind
+from .projector import Playback, SourceKind
 
-PARALLEL_UPDATES = 1
+PARALLEL_UPDATES = 0
+"""The library queues commands itself, and turn_off must be able to cancel a running turn_on."""
 
 _BASE_FEATURES = (
     Feature.TURN_ON
@@ -58,6 +59,13 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
         self._update_attrs()
 
     @property
+    def available(self) -> bool:
+        """Off (not unavailable) in standby or mains-off while a plug can turn it on."""
+        if not self.coordinator.last_update_success:
+            return False
+        return self.coordinator.power.can_power_on
+
+    @property
     def supported_features(self) -> Feature:
         features = _BASE_FEATURES
         if self.coordinator.sources:
@@ -72,7 +80,7 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
     def _update_attrs(self) -> None:
         state = self.coordinator.data
         self._attr_source_list = list(self.coordinator.sources)
-        if state is None or not state.awake or state.power is not PowerState.ON:
+        if state is None or not self.coordinator.power.is_on:
             self._attr_state = MediaPlayerState.OFF
             self._attr_source = None
             self._attr_app_id = None
@@ -94,15 +102,13 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
 
     @command
     async def async_turn_on(self) -> None:
-        was_on = self.state not in (MediaPlayerState.OFF, None)
-        await self.coordinator.projector.wake()
-        source = self.coordinator.config_entry.options.get(CONF_POWER_ON_SOURCE)
-        if not was_on and source and source != POWER_ON_SOURCE_NONE:
-            await self.coordinator.projector.select_source(source)
+        """Wake from 关屏, or power on through the plug (coalesced; see the power module)."""
+        await self.coordinator.power.turn_on()
 
     @command
     async def async_turn_off(self) -> None:
-        await self.coordinator.projector.turn_off()
+        """Soft power-off; cancels a running power-on."""
+        await self.coordinator.power.turn_off()
 
     @command
     async def async_volume_up(self) -> None:

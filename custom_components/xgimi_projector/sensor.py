@@ -1,4 +1,4 @@
-"""Sensors: the foreground app, and diagnostics (firmware family, Android version)."""
+"""Sensors: the power phase, the foreground app, and diagnostics (firmware family, Android)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .entity import XgimiEntity
-from .projector import Family
+from .projector import Family, PowerPhase
 
 PARALLEL_UPDATES = 0
 
@@ -26,6 +26,8 @@ class XgimiSensorDescription(SensorEntityDescription):
     """A sensor computed from the coordinator."""
 
     value_fn: Callable[[XgimiCoordinator], str | None]
+    needs_adb: bool = True
+    """Unavailable while the projector does not answer (standby, mains off)."""
 
 
 def _foreground_app(coordinator: XgimiCoordinator) -> str | None:
@@ -36,6 +38,14 @@ def _foreground_app(coordinator: XgimiCoordinator) -> str | None:
 
 
 SENSORS: tuple[XgimiSensorDescription, ...] = (
+    XgimiSensorDescription(
+        key="power_phase",
+        translation_key="power_phase",
+        device_class=SensorDeviceClass.ENUM,
+        options=[phase.value for phase in PowerPhase],
+        needs_adb=False,
+        value_fn=lambda coordinator: coordinator.power.phase.value,
+    ),
     XgimiSensorDescription(
         key="foreground_app",
         translation_key="foreground_app",
@@ -48,6 +58,7 @@ SENSORS: tuple[XgimiSensorDescription, ...] = (
         options=[family.value for family in Family],
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda coordinator: coordinator.info.family.value,
+        needs_adb=False,
     ),
     XgimiSensorDescription(
         key="android_version",
@@ -55,6 +66,7 @@ SENSORS: tuple[XgimiSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda coordinator: coordinator.info.android_version or None,
+        needs_adb=False,
     ),
 )
 
@@ -77,6 +89,12 @@ class XgimiSensor(XgimiEntity, SensorEntity):
     def __init__(self, coordinator: XgimiCoordinator, description: XgimiSensorDescription) -> None:
         super().__init__(coordinator, description.key)
         self.entity_description = description
+
+    @property
+    def available(self) -> bool:
+        if self.entity_description.needs_adb:
+            return super().available
+        return self.coordinator.last_update_success
 
     @property
     def native_value(self) -> str | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import os
 from pathlib import Path
 import shutil
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -44,11 +45,16 @@ def fast_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def adb_key(hass: HomeAssistant, shared_key: Path) -> Path:
-    """Put the session's pre-generated key where the integration keeps its key."""
+    """Put the session's pre-generated key where the integration keeps its key.
+
+    The test config directory is shared by pytest-xdist workers, so the copy is atomic.
+    """
     path = Path(hass.config.path(STORAGE_DIR, KEY_FILE))
     path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shared_key, path)
-    shutil.copy(f"{shared_key}.pub", f"{path}.pub")
+    for source, target in ((shared_key, path), (Path(f"{shared_key}.pub"), Path(f"{path}.pub"))):
+        temporary = target.with_name(f"{target.name}.{os.getpid()}")
+        shutil.copy(source, temporary)
+        temporary.replace(target)
     return path
 
 
@@ -73,6 +79,16 @@ async def add_projector(
         hass.config_entries.async_update_entry(entry, options=options)
         await hass.async_block_till_done()
     return entry
+
+
+async def open_options(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> ConfigFlowResult:
+    """Open the options flow and pick ``step`` from its menu."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert step in result["menu_options"]
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
 
 
 AddProjector = Callable[..., Awaitable[MockConfigEntry]]

@@ -28,7 +28,7 @@ from custom_components.xgimi_projector.const import (
 from simulator import Fault, PromptMode, Simulator
 
 from ..conftest import StartSim
-from .conftest import add_projector
+from .conftest import add_projector, open_options
 
 
 async def _user_step(hass: HomeAssistant, sim: Simulator, **extra: Any) -> dict[str, Any]:
@@ -276,7 +276,7 @@ async def test_reconfigure(hass: HomeAssistant, start_sim: StartSim) -> None:
 async def test_options(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim = await start_sim("androidtv10")
     entry = await add_projector(hass, sim)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_options(hass, entry, "general")
     assert result["type"] is FlowResultType.FORM
     schema = result["data_schema"].schema
     apps_selector = next(v for k, v in schema.items() if k == CONF_APPS)
@@ -306,7 +306,7 @@ async def test_options(hass: HomeAssistant, start_sim: StartSim) -> None:
     }
     await hass.async_block_till_done()
     # The form now offers the configured apps as power-on sources, keeping the choice.
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_options(hass, entry, "general")
     schema = result["data_schema"].schema
     source_key = next(k for k in schema if k == CONF_POWER_ON_SOURCE)
     assert source_key.default() == "HDMI2"
@@ -319,7 +319,7 @@ async def test_options_power_on_source_falls_back(hass: HomeAssistant, start_sim
     entry = await add_projector(hass, sim)
     hass.config_entries.async_update_entry(entry, options={CONF_POWER_ON_SOURCE: "HDMI1"})
     await hass.async_block_till_done()
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_options(hass, entry, "general")
     schema = result["data_schema"].schema
     source_key = next(k for k in schema if k == CONF_POWER_ON_SOURCE)
     assert source_key.default() == "none", "GMUI 9 cannot select HDMI1 directly"

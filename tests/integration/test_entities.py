@@ -21,7 +21,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 
-from custom_components.xgimi_projector.const import CONF_APPS, CONF_POWER_ON_SOURCE, DOMAIN
+from custom_components.xgimi_projector.const import CONF_APPS, DOMAIN
 from custom_components.xgimi_projector.coordinator import REFRESH_COOLDOWN_S
 from simulator import Fault
 
@@ -167,18 +167,6 @@ async def test_turn_off_and_wake(hass: HomeAssistant, start_sim: StartSim) -> No
     await _refresh(hass)
     assert hass.states.get(MP).state == "off"
     assert hass.states.get(REMOTE).state == "off"
-
-
-async def test_power_on_source_is_applied_after_turn_on(
-    hass: HomeAssistant, start_sim: StartSim
-) -> None:
-    sim = await start_sim("gmui_android8", network_drop_s=10)
-    await add_projector(hass, sim, options={CONF_POWER_ON_SOURCE: "HDMI1"})
-    await _call(hass, "media_player", "turn_off", MP)
-    await _refresh(hass)
-    assert hass.states.get(MP).state == "off"
-    await _call(hass, "media_player", "turn_on", MP)
-    assert any("launcher_start_source HDMI1" in c for c in sim.device.command_log)
 
 
 async def test_command_failure_is_a_translated_error(

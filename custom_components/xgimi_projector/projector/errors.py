@@ -71,3 +71,63 @@ class NotSupportedError(InvalidCommandError):
         super().__init__(f"{what} is not supported on firmware family {family}")
         self.what = what
         self.family = family
+
+
+class PowerError(XgimiError):
+    """Base class of the smart-plug power path's failures (:mod:`.power`)."""
+
+
+class NoPlugError(PowerError):
+    """The projector is unreachable (standby or mains off) and no plug is configured,
+    so nothing can turn it on."""
+
+
+class PlugUnavailableError(PowerError):
+    """The configured plug is unavailable (offline, or its integration is not loaded)."""
+
+
+class PlugSwitchError(PowerError):
+    """The plug did not switch (its state did not follow within the confirmation time)."""
+
+    def __init__(self, wanted_on: bool) -> None:
+        super().__init__(f"the plug did not switch {'on' if wanted_on else 'off'}")
+        self.wanted_on = wanted_on
+
+
+class BootTimeoutError(PowerError):
+    """Mains came back, but ADB did not answer within the boot timeout."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(f"ADB did not come back within {timeout_s:.0f} s of mains returning")
+        self.timeout_s = timeout_s
+
+
+class AutoPowerOnError(PowerError):
+    """Mains came back, but the power draw stayed at the standby level: 上电自动开机
+    (auto power-on when mains returns) is off on the projector."""
+
+    def __init__(self, watts: float) -> None:
+        super().__init__(f"draw stayed at {watts:.1f} W (standby) after mains returned")
+        self.watts = watts
+
+
+class RunningUnreachableError(PowerError):
+    """ADB is unreachable but the plug's power draw says the projector is running:
+    cutting mains would pull the cord of a running system, so nothing is done."""
+
+    def __init__(self, watts: float) -> None:
+        super().__init__(f"unreachable over ADB but drawing {watts:.1f} W")
+        self.watts = watts
+
+
+class PowerOnCancelledError(PowerError):
+    """A turn-off arrived while the plug cycle was running."""
+
+
+class SoftOffFailedError(PowerError):
+    """The soft power-off was sent, but Android stayed awake."""
+
+
+class StillAsleepError(PowerError):
+    """Android is asleep but stays on the network and did not wake: mains is not cut while
+    it may still be running."""

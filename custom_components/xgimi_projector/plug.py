@@ -1,0 +1,208 @@
+"""The smart plug as Home Assistant entities: a ``switch`` and, optionally, a power sensor.
+
+:class:`HaPlug` gives the library's :class:`~.projector.Plug` protocol to any switch entity (a Mi
+plug through ha_xiaomi_home or hass-xiaomi-miot, a Tuya plug, a REST switch…).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+import logging
+from typing import Any
+
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_UNIT_OF_MEASUREMENT,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    Platform,
+    UnitOfPower,
+)
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.util.unit_conversion import PowerConverter
+
+from .const import (
+    CONF_BOOT_TIMEOUT_S,
+    CONF_CUT_MAINS,
+    CONF_CUT_MAINS_COOLDOWN_S,
+    CONF_ON_W,
+    CONF_PLUG,
+    CONF_POWER_ON_SOURCE,
+    CONF_POWER_SENSOR,
+    CONF_REARM_OFF_S,
+    CONF_SCREEN_OFF_W,
+    CONF_STANDBY_W,
+    DEFAULT_BOOT_TIMEOUT_S,
+    DEFAULT_CUT_MAINS_COOLDOWN_S,
+    DEFAULT_REARM_OFF_S,
+    POWER_ON_SOURCE_NONE,
+)
+from .projector import (
+    CalibrationError,
+    PlugSwitchError,
+    PlugUnavailableError,
+    PowerSettings,
+    PowerThresholds,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+PLUG_CONFIRM_TIMEOUT_S = 15.0
+"""How long a plug may take to report the state it was switched to (cloud plugs lag)."""
+
+INTERNAL_TIMINGS: dict[str, Any] = {}
+"""Overrides of :class:`PowerSettings`' internal timings (tests shorten them)."""
+
+
+def read_watts(state_obj: Any) -> float | None:
+    """A power sensor's state in W, or None (unavailable, not numeric, unknown unit)."""
+    if state_obj is None:
+        return None
+    try:
+        value = float(state_obj.state)
+    except (TypeError, ValueError):
+        return None
+    unit = state_obj.attributes.get(ATTR_UNIT_OF_MEASUREMENT) or UnitOfPower.WATT
+    try:
+        return float(PowerConverter.convert(value, unit, UnitOfPower.WATT))
+    except HomeAssistantError:
+        return None
+
+
+def power_settings(options: Mapping[str, Any]) -> PowerSettings:
+    """The library's power settings from an entry's options."""
+    thresholds: PowerThresholds | None = None
+    if options.get(CONF_POWER_SENSOR) and CONF_STANDBY_W in options and CONF_ON_W in options:
+        try:
+            thresholds = PowerThresholds.from_calibration(
+                standby_w=float(options[CONF_STANDBY_W]),
+                on_w=float(options[CONF_ON_W]),
+                screen_off_w=(
+                    float(options[CONF_SCREEN_OFF_W])
+                    if options.get(CONF_SCREEN_OFF_W) is not None
+                    else None
+                ),
+            )
+        except CalibrationError as err:  # pragma: no cover - the options flow validates
+            _LOGGER.warning("Ignoring the stored calibration: %s", err.reason)
+    source = options.get(CONF_POWER_ON_SOURCE)
+    settings = PowerSettings(
+        rearm_off_s=float(options.get(CONF_REARM_OFF_S, DEFAULT_REARM_OFF_S)),
+        boot_timeout_s=float(options.get(CONF_BOOT_TIMEOUT_S, DEFAULT_BOOT_TIMEOUT_S)),
+        power_on_source=source if source and source != POWER_ON_SOURCE_NONE else None,
+        cut_mains_after_off=bool(options.get(CONF_CUT_MAINS, False)),
+        cut_mains_cooldown_s=float(
+            options.get(CONF_CUT_MAINS_COOLDOWN_S, DEFAULT_CUT_MAINS_COOLDOWN_S)
+        ),
+        thresholds=thresholds,
+    )
+    return replace(settings, **INTERNAL_TIMINGS)
+
+
+class HaPlug:
+    """A Home Assistant switch (and optional power sensor) as the library's plug."""
+
+    def __init__(self, hass: HomeAssistant, switch_id: str, power_id: str | None) -> None:
+        self.hass = hass
+        self.switch_id = switch_id
+        self.power_id = power_id
+
+    @classmethod
+    def from_options(cls, hass: HomeAssistant, options: Mapping[str, Any]) -> HaPlug | None:
+        switch_id = options.get(CONF_PLUG)
+        if not switch_id:
+            return None
+        return cls(hass, switch_id, options.get(CONF_POWER_SENSOR) or None)
+
+    @property
+    def available(self) -> bool:
+        state = self.hass.states.get(self.switch_id)
+        return state is not None and state.state != STATE_UNAVAILABLE
+
+    @property
+    def is_on(self) -> bool | None:
+        state = self.hass.states.get(self.switch_id)
+        if state is None or state.state not in (STATE_ON, STATE_OFF):
+            return None
+        return state.state == STATE_ON
+
+    @property
+    def has_power_sensor(self) -> bool:
+        return self.power_id is not None
+
+    def power_w(self) -> float | None:
+        if self.power_id is None:
+            return None
+        return read_watts(self.hass.states.get(self.power_id))
+
+    async def refresh_power(self) -> float | None:
+        """Ask the sensor's integration for a fresh reading (plugs often poll slowly)."""
+        if self.power_id is None:
+            return None
+        try:
+            await self.hass.services.async_call(
+                "homeassistant",
+                "update_entity",
+                {ATTR_ENTITY_ID: self.power_id},
+                blocking=True,
+            )
+        except HomeAssistantError as err:
+            _LOGGER.debug("Could not refresh %s: %s", self.power_id, err)
+        return self.power_w()
+
+    async def turn_on(self) -> None:
+        await self._switch(True)
+
+    async def turn_off(self) -> None:
+        await self._switch(False)
+
+    async def _switch(self, on: bool) -> None:
+        if not self.available:
+            raise PlugUnavailableError(f"{self.switch_id} is unavailable")
+        wanted = STATE_ON if on else STATE_OFF
+        reached = asyncio.Event()
+
+        @callback
+        def _changed(event: Event[EventStateChangedData]) -> None:
+            new = event.data["new_state"]
+            if new is not None and new.state == wanted:
+                reached.set()
+
+        unsub = async_track_state_change_event(self.hass, self.switch_id, _changed)
+        try:
+            try:
+                await self.hass.services.async_call(
+                    Platform.SWITCH,
+                    SERVICE_TURN_ON if on else SERVICE_TURN_OFF,
+                    {ATTR_ENTITY_ID: self.switch_id},
+                    blocking=True,
+                )
+            except HomeAssistantError as err:
+                raise PlugSwitchError(on) from err
+            if self.is_on is on:
+                return
+            try:
+                async with asyncio.timeout(PLUG_CONFIRM_TIMEOUT_S):
+                    await reached.wait()
+            except TimeoutError as err:
+                raise PlugSwitchError(on) from err
+        finally:
+            unsub()
+
+    @callback
+    def async_listen(self, action: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call ``action`` whenever the switch or the power sensor changes."""
+        entities = [self.switch_id] + ([self.power_id] if self.power_id else [])
+
+        @callback
+        def _changed(_event: Event[EventStateChangedData]) -> None:
+            action()
+
+        return async_track_state_change_event(self.hass, entities, _changed)

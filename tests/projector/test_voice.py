@@ -1,0 +1,776 @@
+"""Table-driven tests of the Chinese voice-command parser and reply builder."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings, strategies as st
+import pytest
+
+from custom_components.xgimi_projector.projector.voice import (
+    GENERIC_NAMES,
+    PHASE_TEXT,
+    Intent,
+    Outcome,
+    ParseResult,
+    Refusal,
+    VoiceCommand,
+    _spoken_number,
+    chinese_number,
+    normalize,
+    parse,
+    reply,
+)
+
+TARGETS = {"living": ["客厅投影", "大屏"], "bedroom": ["卧室投影"]}
+SOURCES = {"电视盒子": ["电视盒子", "盒子"], "com.ktcp.video": ["云视听极光", "极光"]}
+
+Expected = VoiceCommand | Refusal
+
+
+def cmd(intent: Intent, target: str | None = None, *, source: str | None = None) -> VoiceCommand:
+    """A command; ``target`` ``None`` is what a generic name (投影仪) gives."""
+    return VoiceCommand(intent, target, source=source)
+
+
+ON = cmd(Intent.TURN_ON)
+OFF = cmd(Intent.TURN_OFF)
+UP = cmd(Intent.VOLUME_UP)
+DOWN = cmd(Intent.VOLUME_DOWN)
+MUTE = cmd(Intent.MUTE)
+UNMUTE = cmd(Intent.UNMUTE)
+PLAY = cmd(Intent.PLAY)
+PAUSE = cmd(Intent.PAUSE)
+STOP = cmd(Intent.STOP)
+HOME = cmd(Intent.HOME)
+BACK = cmd(Intent.BACK)
+FOCUS = cmd(Intent.AUTOFOCUS)
+QUERY = cmd(Intent.QUERY)
+HDMI1 = cmd(Intent.SOURCE, source="HDMI1")
+HDMI2 = cmd(Intent.SOURCE, source="HDMI2")
+BOX = cmd(Intent.SOURCE, source="电视盒子")
+APP = cmd(Intent.SOURCE, source="com.ktcp.video")
+
+
+def vol(percent: int | None = None, steps: int | None = None) -> VoiceCommand:
+    return VoiceCommand(Intent.VOLUME_SET, percent=percent, steps=steps)
+
+
+def up(percent: int | None = None, steps: int | None = None) -> VoiceCommand:
+    return VoiceCommand(Intent.VOLUME_UP, percent=percent, steps=steps)
+
+
+def down(percent: int | None = None, steps: int | None = None) -> VoiceCommand:
+    return VoiceCommand(Intent.VOLUME_DOWN, percent=percent, steps=steps)
+
+
+# Every text below is parsed with TARGETS and SOURCES and require_name=True.
+NAMED_CASES: dict[str, list[tuple[str, Expected]]] = {
+    "power": [
+        ("打开投影仪", ON),
+        ("投影仪打开", ON),
+        ("开投影仪", ON),
+        ("开启投影仪", ON),
+        ("启动投影仪", ON),
+        ("投影仪开机", ON),
+        ("开机投影仪", ON),
+        ("点亮投影仪", ON),
+        ("投影仪亮起来", ON),
+        ("把投影仪打开", ON),
+        ("投影仪开起来", ON),
+        ("打开投影仪的电源", ON),
+        ("打开投影", ON),
+        ("打开极米", ON),
+        ("关闭投影仪", OFF),
+        ("投影仪关闭", OFF),
+        ("关掉投影仪", OFF),
+        ("关上投影仪", OFF),
+        ("关投影仪", OFF),
+        ("投影仪关机", OFF),
+        ("熄灭投影仪", OFF),
+        ("把投影仪关了", OFF),
+        ("投影仪给我关掉", OFF),
+        ("投影仪马上关机", OFF),
+        ("关闭投影仪电源", OFF),
+        ("开关投影仪", Refusal.AMBIGUOUS),
+        ("打开投影仪关闭", Refusal.AMBIGUOUS),
+        ("投影仪开机关机", Refusal.AMBIGUOUS),
+    ],
+    "query": [
+        ("投影仪开着吗", QUERY),
+        ("投影仪是开着的吗", QUERY),
+        ("投影仪开了吗", QUERY),
+        ("投影仪关了吗", QUERY),
+        ("投影仪是不是开着", QUERY),
+        ("投影仪状态", QUERY),
+        ("投影仪现在什么状态", QUERY),
+        ("查询投影仪状态", QUERY),
+        ("投影仪在干嘛", QUERY),
+        ("投影仪在干什么呢", QUERY),
+        ("投影仪在播放什么", QUERY),
+        ("投影仪音量多少", QUERY),
+        ("投影仪音量是多少", QUERY),
+        ("投影仪开没开", QUERY),
+        ("投影仪开了没有", QUERY),
+        ("投影仪关没关", QUERY),
+        ("投影仪是不是静音了", QUERY),
+        ("投影仪现在是什么信号源", QUERY),
+        ("投影仪怎么样了", QUERY),
+        ("投影仪开了还是关了", QUERY),
+        ("投影仪不是开着吗", QUERY),
+        ("投影仪在哪里", Refusal.UNKNOWN),
+    ],
+    "negation": [
+        ("别关投影仪", Refusal.NEGATION),
+        ("不要打开投影仪", Refusal.NEGATION),
+        ("投影仪不用开", Refusal.NEGATION),
+        ("千万别关投影仪", Refusal.NEGATION),
+        ("没让你关投影仪", Refusal.NEGATION),
+        ("不想开投影仪", Refusal.NEGATION),
+        ("甭开投影仪", Refusal.NEGATION),
+        ("勿关投影仪", Refusal.NEGATION),
+        ("禁止打开投影仪", Refusal.NEGATION),
+        ("投影仪不要静音", Refusal.NEGATION),
+        ("投影仪不静音", Refusal.NEGATION),
+        ("投影仪先别暂停", Refusal.NEGATION),
+        ("不要把投影仪音量调到三十", Refusal.NEGATION),
+        ("投影仪不开", Refusal.NEGATION),
+        ("投影仪没开", Refusal.NEGATION),
+        ("不不不关投影仪", Refusal.NEGATION),
+        ("别切到hdmi1投影仪", Refusal.NEGATION),
+    ],
+    "mute": [
+        ("投影仪静音", MUTE),
+        ("静音投影仪", MUTE),
+        ("投影仪打开静音", MUTE),
+        ("投影仪开启静音模式", MUTE),
+        ("投影仪关掉声音", MUTE),
+        ("关闭投影仪声音", MUTE),
+        ("把投影仪声音关了", MUTE),
+        ("投影仪闭嘴", MUTE),
+        ("投影仪取消静音", UNMUTE),
+        ("投影仪关闭静音", UNMUTE),
+        ("投影仪关掉静音", UNMUTE),
+        ("投影仪解除静音", UNMUTE),
+        ("投影仪退出静音模式", UNMUTE),
+        ("投影仪打开声音", UNMUTE),
+        ("投影仪恢复声音", UNMUTE),
+        ("投影仪声音打开", UNMUTE),
+        ("投影仪静音取消", UNMUTE),
+    ],
+    "volume_set": [
+        ("投影仪音量调到三十", vol(30)),
+        ("投影仪音量设为30", vol(30)),
+        ("投影仪音量30", vol(30)),
+        ("投影仪音量百分之三十", vol(30)),
+        ("投影仪音量调到30%", vol(30)),
+        ("投影仪音量调到二十五", vol(25)),
+        ("投影仪音量调到两", vol(2)),
+        ("投影仪音量十", vol(10)),
+        ("投影仪音量调到一百", vol(100)),
+        ("投影仪音量百分百", vol(100)),
+        ("投影仪音量零", vol(0)),
+        ("投影仪音量调到0", vol(0)),
+        ("投影仪音量调到一半", vol(50)),
+        ("投影仪音量最大", vol(100)),
+        ("投影仪音量调到最大", vol(100)),
+        ("投影仪调到最大音量", vol(100)),
+        ("投影仪最大声", vol(100)),
+        ("投影仪音量最小", vol(0)),
+        ("投影仪音量调到5格", vol(steps=5)),
+        ("投影仪音量调到五级", vol(steps=5)),
+        ("投影仪音量两格", vol(steps=2)),
+        ("投影仪音量调到十档", vol(steps=10)),
+        ("把投影仪的音量设置成四十", vol(40)),
+        ("调投影仪音量到六十", vol(60)),
+        ("投影仪声音调到七十", vol(70)),
+        ("投影仪音量调高到三十", vol(30)),
+        ("投影仪音量调到一百二十", Refusal.UNKNOWN),
+        ("投影仪音量调到101", Refusal.UNKNOWN),
+        ("投影仪音量调到一百零一格", Refusal.UNKNOWN),
+        ("投影仪音量调到3.5", Refusal.UNKNOWN),
+        ("投影仪音量调到百分之五格", Refusal.UNKNOWN),
+        ("投影仪音量", Refusal.UNKNOWN),
+        ("投影仪调到三十", Refusal.UNKNOWN),
+    ],
+    "volume_step": [
+        ("投影仪音量大一点", UP),
+        ("投影仪大声点", UP),
+        ("投影仪声音大点", UP),
+        ("调高投影仪音量", UP),
+        ("投影仪音量加", UP),
+        ("投影仪音量调高", UP),
+        ("投影仪音量再大一些", UP),
+        ("投影仪大一点", UP),
+        ("投影仪调大一点", UP),
+        ("投影仪开大声音", UP),
+        ("投影仪音量+", UP),
+        ("投影仪音量调高三格", up(steps=3)),
+        ("投影仪音量调高两格", up(steps=2)),
+        ("投影仪音量调高百分之十", up(10)),
+        ("投影仪音量调高10%", up(10)),
+        ("投影仪音量加十", up(10)),
+        ("投影仪调高五格", up(steps=5)),
+        ("投影仪音量小一点", DOWN),
+        ("投影仪小一点", DOWN),
+        ("投影仪小声点", DOWN),
+        ("投影仪调低", DOWN),
+        ("投影仪音量减", DOWN),
+        ("投影仪声音小点", DOWN),
+        ("调低投影仪音量", DOWN),
+        ("投影仪关小声音", DOWN),
+        ("投影仪音量调低三格", down(steps=3)),
+        ("投影仪音量减百分之二十", down(20)),
+        ("投影仪音量-5", down(5)),
+        ("投影仪音量调高零格", Refusal.UNKNOWN),
+        ("投影仪音量调高一百零一", Refusal.UNKNOWN),
+        ("投影仪音量调高十一点", Refusal.UNKNOWN),
+    ],
+    "playback": [
+        ("投影仪播放", PLAY),
+        ("投影仪继续", PLAY),
+        ("投影仪继续播放", PLAY),
+        ("投影仪恢复播放", PLAY),
+        ("投影仪开始播放", PLAY),
+        ("投影仪取消暂停", PLAY),
+        ("投影仪暂停", PAUSE),
+        ("投影仪暂停播放", PAUSE),
+        ("投影仪暂停一下", PAUSE),
+        ("投影仪停止", STOP),
+        ("投影仪停止播放", STOP),
+        ("投影仪结束播放", STOP),
+        ("投影仪播放周杰伦的歌", Refusal.UNKNOWN),
+    ],
+    "source": [
+        ("投影仪切换到hdmi1", HDMI1),
+        ("投影仪切到HDMI一", HDMI1),
+        ("投影仪hdmi 2", HDMI2),
+        ("投影仪信号源切换到HDMI二", HDMI2),
+        ("投影仪输入源hdmi1", HDMI1),
+        ("投影仪换到HDMI1", HDMI1),
+        ("投影仪打开HDMI1", HDMI1),
+        ("投影仪切换信号源到hdmi2", HDMI2),
+        ("投影仪切到hdmi1接口", HDMI1),
+        ("投影仪用hdmi 1", HDMI1),
+        ("投影仪切换到ＨＤＭＩ２", HDMI2),
+        ("投影仪调到hdmi2", HDMI2),
+        ("投影仪切到hdmi", Refusal.UNKNOWN),
+        ("投影仪切到hdmi3", Refusal.UNKNOWN),
+        ("投影仪切到hdmi12", Refusal.UNKNOWN),
+        ("投影仪切到hdmi1和hdmi2", Refusal.AMBIGUOUS),
+        ("投影仪切换到电视盒子", BOX),
+        ("投影仪打开电视盒子", BOX),
+        ("投影仪切到盒子", BOX),
+        ("投影仪打开云视听极光", APP),
+        ("投影仪切到极光", APP),
+        ("投影仪切到电视", Refusal.AMBIGUOUS),
+        ("投影仪关闭hdmi1", Refusal.AMBIGUOUS),
+    ],
+    "navigation": [
+        ("投影仪回到主页", HOME),
+        ("投影仪返回主页", HOME),
+        ("投影仪主页", HOME),
+        ("投影仪回主页", HOME),
+        ("投影仪桌面", HOME),
+        ("投影仪回到桌面", HOME),
+        ("投影仪返回首页", HOME),
+        ("投影仪返回", BACK),
+        ("投影仪后退", BACK),
+        ("投影仪返回上一级", BACK),
+        ("投影仪回到上一页", BACK),
+        ("投影仪对焦", FOCUS),
+        ("投影仪自动对焦", FOCUS),
+        ("投影仪调焦", FOCUS),
+        ("投影仪重新对焦", FOCUS),
+        ("投影仪对一下焦", FOCUS),
+        ("投影仪打开自动对焦", FOCUS),
+        ("投影仪聚焦", FOCUS),
+    ],
+    "names": [
+        ("打开客厅投影", cmd(Intent.TURN_ON, "living")),
+        ("打开客厅投影仪", cmd(Intent.TURN_ON, "living")),
+        ("大屏开机", cmd(Intent.TURN_ON, "living")),
+        ("大屏投影仪暂停", cmd(Intent.PAUSE, "living")),
+        ("卧室投影音量调到二十", VoiceCommand(Intent.VOLUME_SET, "bedroom", percent=20)),
+        ("关闭卧室投影仪", cmd(Intent.TURN_OFF, "bedroom")),
+        ("卧室投影开着吗", cmd(Intent.QUERY, "bedroom")),
+        ("卧室投影切到盒子", VoiceCommand(Intent.SOURCE, "bedroom", source="电视盒子")),
+        ("打开客厅投影和卧室投影", Refusal.AMBIGUOUS),
+        ("大屏和卧室投影静音", Refusal.AMBIGUOUS),
+        ("打开投影机", ON),
+        ("打开极米投影仪", ON),
+        ("打开xgimi", ON),
+        ("打开XGIMI投影仪", ON),
+        ("投影", Refusal.UNKNOWN),
+        ("投影仪", Refusal.UNKNOWN),
+        ("打开书房投影仪", Refusal.UNKNOWN),
+    ],
+    "devices": [
+        ("打开空调", Refusal.OTHER_DEVICE),
+        ("关灯", Refusal.OTHER_DEVICE),
+        ("打开电视", Refusal.OTHER_DEVICE),
+        ("把窗帘打开", Refusal.OTHER_DEVICE),
+        ("打开风扇", Refusal.OTHER_DEVICE),
+        ("音箱音量调到三十", Refusal.OTHER_DEVICE),
+        ("关闭热水器", Refusal.OTHER_DEVICE),
+        ("打开空气净化器", Refusal.OTHER_DEVICE),
+        ("扫地机器人开始扫地", Refusal.OTHER_DEVICE),
+        ("关掉插座", Refusal.OTHER_DEVICE),
+        ("小爱音箱暂停", Refusal.OTHER_DEVICE),
+        ("打开幕布", Refusal.OTHER_DEVICE),
+        ("空调开着吗", Refusal.OTHER_DEVICE),
+        ("打开空调和投影仪", Refusal.AMBIGUOUS),
+        ("关闭投影仪和灯", Refusal.AMBIGUOUS),
+        ("投影仪和音响都静音", Refusal.AMBIGUOUS),
+    ],
+    "normalize": [
+        ("小爱同学，打开投影仪", ON),
+        ("小爱小爱 打开投影仪", ON),
+        ("嘿小爱，关闭投影仪。", OFF),
+        ("小爱同学，投影仪音量调到二十五！！", vol(25)),
+        ("请帮我打开投影仪吧", ON),
+        ("麻烦把投影仪关一下", OFF),
+        ("给我打开投影仪呀", ON),
+        ("能不能帮我打开投影仪呀？", ON),
+        ("能打开投影仪吗", ON),
+        ("投影仪能不能打开", ON),
+        ("打开投影仪好吗", ON),
+        ("嗯，投影仪暂停一下", PAUSE),
+        ("  投影仪\t暂停  \n", PAUSE),
+        ("投影仪,切换到,ＨＤＭＩ１!", HDMI1),
+        ("打开投影仪😀😀", ON),
+        ("投影仪音量调到５０％", vol(50)),
+        ("不好意思，投影仪暂停", PAUSE),
+        ("投影仪暂停，谢谢", PAUSE),
+    ],
+    "refused": [
+        ("", Refusal.EMPTY),
+        ("  ，。！？ ", Refusal.EMPTY),
+        ("小爱同学", Refusal.EMPTY),
+        ("今天天气怎么样", Refusal.UNKNOWN),
+        ("讲个笑话", Refusal.UNKNOWN),
+        ("十分钟后关闭投影仪", Refusal.UNKNOWN),
+        ("一小时后打开投影仪", Refusal.UNKNOWN),
+        ("明天早上打开投影仪", Refusal.UNKNOWN),
+        ("投影仪怎么关", Refusal.UNKNOWN),
+        ("投影仪为什么没声音", Refusal.UNKNOWN),
+        ("要不要打开投影仪", Refusal.UNKNOWN),
+        ("打开所有投影仪", Refusal.UNKNOWN),
+        ("投影仪开着", Refusal.UNKNOWN),
+        ("打开投影仪看电影", Refusal.UNKNOWN),
+        ("投影仪亮度调到五十", Refusal.UNKNOWN),
+        ("打开投影仪然后暂停", Refusal.AMBIGUOUS),
+        ("打开投影仪音量调到三十", Refusal.AMBIGUOUS),
+        ("投影仪" * 80, Refusal.UNKNOWN),
+    ],
+    "no_target": [
+        ("开机", Refusal.NO_TARGET),
+        ("关机", Refusal.NO_TARGET),
+        ("暂停", Refusal.NO_TARGET),
+        ("音量调到三十", Refusal.NO_TARGET),
+        ("打开HDMI1", Refusal.NO_TARGET),
+        ("切换到电视盒子", Refusal.NO_TARGET),
+        ("开着吗", Refusal.NO_TARGET),
+        ("别暂停", Refusal.NO_TARGET),
+        ("打开", Refusal.UNKNOWN),
+        ("小一点", Refusal.UNKNOWN),
+    ],
+}
+
+# Parsed with require_name=False.
+FREE_CASES: dict[str, list[tuple[str, Expected]]] = {
+    "free": [
+        ("暂停", PAUSE),
+        ("继续", PLAY),
+        ("播放", PLAY),
+        ("停止播放", STOP),
+        ("音量调到30", vol(30)),
+        ("音量百分之三十", vol(30)),
+        ("音量调到一半", vol(50)),
+        ("把音量调到一百", vol(100)),
+        ("音量调高三格", up(steps=3)),
+        ("大声点", UP),
+        ("小声点", DOWN),
+        ("音量大一点", UP),
+        ("开机", ON),
+        ("关机", OFF),
+        ("打开", Refusal.UNKNOWN),
+        ("关闭", Refusal.UNKNOWN),
+        ("调高", Refusal.UNKNOWN),
+        ("小一点", Refusal.UNKNOWN),
+        ("静音", MUTE),
+        ("取消静音", UNMUTE),
+        ("关闭静音", UNMUTE),
+        ("打开声音", UNMUTE),
+        ("打开HDMI1", HDMI1),
+        ("hdmi 2", HDMI2),
+        ("切换到电视盒子", BOX),
+        ("打开电视盒子", BOX),
+        ("打开极光", APP),
+        ("切换到电视", Refusal.OTHER_DEVICE),
+        ("返回主页", HOME),
+        ("返回", BACK),
+        ("对焦", FOCUS),
+        ("状态", QUERY),
+        ("音量多少", QUERY),
+        ("开着吗", QUERY),
+        ("现在几点了", Refusal.UNKNOWN),
+        ("别暂停", Refusal.NEGATION),
+        ("不要静音", Refusal.NEGATION),
+        ("打开空调", Refusal.OTHER_DEVICE),
+        ("播放音乐", Refusal.UNKNOWN),
+        ("hdmi", Refusal.UNKNOWN),
+        ("打开投影仪", ON),
+        ("大屏暂停", cmd(Intent.PAUSE, "living")),
+    ],
+}
+
+
+def _label(expected: Expected) -> str:
+    if isinstance(expected, Refusal):
+        return f"refused-{expected.value}"
+    parts = [expected.intent.value]
+    for field in ("target", "percent", "steps"):
+        if (value := getattr(expected, field)) is not None:
+            parts.append(f"{field}{value}")
+    if expected.source is not None:
+        parts.append(expected.source if expected.source.isascii() else "alias")
+    return "-".join(parts)
+
+
+def _params(cases: dict[str, list[tuple[str, Expected]]]) -> list[object]:
+    return [
+        pytest.param(text, expected, id=f"{group}-{i:02d}-{_label(expected)}")
+        for group, rows in cases.items()
+        for i, (text, expected) in enumerate(rows)
+    ]
+
+
+def _outcome(result: ParseResult) -> Expected:
+    assert result.matched == (result.command is not None)
+    if result.command is not None:
+        assert result.refusal is None
+        return result.command
+    assert result.refusal is not None
+    return result.refusal
+
+
+def test_table_size() -> None:
+    """The brief asks for at least 220 table cases."""
+    total = sum(len(rows) for rows in (*NAMED_CASES.values(), *FREE_CASES.values()))
+    assert total >= 220
+
+
+@pytest.mark.parametrize(("text", "expected"), _params(NAMED_CASES))
+def test_parse_named(text: str, expected: Expected) -> None:
+    result = parse(text, targets=TARGETS, sources=SOURCES)
+    assert _outcome(result) == expected, (text, result)
+
+
+@pytest.mark.parametrize(("text", "expected"), _params(FREE_CASES))
+def test_parse_without_name(text: str, expected: Expected) -> None:
+    result = parse(text, targets=TARGETS, sources=SOURCES, require_name=False)
+    assert _outcome(result) == expected, (text, result)
+
+
+def test_parse_defaults() -> None:
+    """Without targets/sources, generic names still work and require_name is on."""
+    assert parse("打开投影仪").command == ON
+    assert parse("暂停").refusal is Refusal.NO_TARGET
+    assert parse("打开电视盒子").refusal is Refusal.OTHER_DEVICE  # no source alias: 电视
+    assert parse("打开客厅投影").refusal is Refusal.UNKNOWN  # 客厅 unknown without an alias
+
+
+def test_parse_result_text_is_normalized() -> None:
+    result = parse("小爱同学，请把投影仪打开吧！")
+    assert result.text == "投影仪打开"
+    assert result.command == ON
+
+
+def test_alias_priority_and_conflicts() -> None:
+    # A configured alias beats the other-device word it equals.
+    assert parse("打开电视", targets={"tv": ["电视"]}).command == cmd(Intent.TURN_ON, "tv")
+    # An alias shared by two projectors is ambiguous when said.
+    shared = {"a": ["投影仪"], "b": ["投影仪"]}
+    assert parse("打开投影仪", targets=shared).refusal is Refusal.AMBIGUOUS
+    # An alias shared by two sources too.
+    sources = {"x": ["盒子"], "y": ["盒子"]}
+    assert parse("投影仪切到盒子", sources=sources).refusal is Refusal.AMBIGUOUS
+    # A plain string instead of a list of aliases is one alias, not characters.
+    assert parse("大屏开机", targets={"e": "大屏"}).command == cmd(Intent.TURN_ON, "e")
+    # Aliases are normalized like the text.
+    assert parse("Living Room 开机", targets={"e": ["living room"]}).command == cmd(
+        Intent.TURN_ON, "e"
+    )
+
+
+def test_source_key_never_raw_text() -> None:
+    result = parse("投影仪切到盒子", sources={"box": ["盒子"]})
+    assert result.command == cmd(Intent.SOURCE, source="box")
+
+
+def test_parse_result_requires_exactly_one() -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        ParseResult("x", None, None)
+    with pytest.raises(ValueError, match="exactly one"):
+        ParseResult("x", ON, Refusal.UNKNOWN)
+
+
+# ---------------------------------------------------------------------------
+# normalize / chinese_number
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("小爱同学，打开投影仪。", "打开投影仪", id="wake-punct"),
+        pytest.param("小爱小爱打开投影仪", "打开投影仪", id="double-wake"),
+        pytest.param("嘿小爱 关投影仪", "关投影仪", id="hey-wake"),
+        pytest.param("Hi小爱同学 暂停", "暂停", id="ascii-wake"),
+        pytest.param("ＨＤＭＩ１", "hdmi1", id="fullwidth"),
+        pytest.param("HDMI 2", "hdmi2", id="space-lower"),
+        pytest.param("请帮我把投影仪打开一下吧", "投影仪打开", id="fillers"),
+        pytest.param("麻烦你给我关掉投影仪啊", "关掉投影仪", id="more-fillers"),
+        pytest.param("投影仪开着吗？", "投影仪开着吗", id="question-kept"),
+        pytest.param("投影仪关了", "投影仪关了", id="le-kept"),
+        pytest.param("投影仪对一下焦", "投影仪对焦", id="yixia-inside"),
+        pytest.param("音量加十一下", "音量加十一下", id="yixia-after-numeral"),
+        pytest.param("音量调到３０％", "音量调到30%", id="percent-kept"),
+        pytest.param("音量调到3.5", "音量调到3点5", id="decimal"),
+        pytest.param("音量 +", "音量加", id="plus"),
+        pytest.param("音量-", "音量减", id="minus"),
+        pytest.param("打开;rm -rf /|`$x`", "打开rmrfx", id="shell"),
+        pytest.param("吧啊呢", "", id="only-particles"),
+        pytest.param("嗯，好的，暂停", "暂停", id="interjections"),
+        pytest.param("打开投影仪好不好", "打开投影仪", id="tag-question"),
+        pytest.param("😀🎬", "", id="emoji"),
+    ],
+)
+def test_normalize(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("0", 0, id="0"),
+        pytest.param("25", 25, id="25"),
+        pytest.param("２５", 25, id="fullwidth-25"),
+        pytest.param("零", 0, id="ling"),
+        pytest.param("〇", 0, id="ling-circle"),
+        pytest.param("三", 3, id="san"),
+        pytest.param("两", 2, id="liang"),
+        pytest.param("十", 10, id="shi"),
+        pytest.param("十五", 15, id="shiwu"),
+        pytest.param("二十", 20, id="ershi"),
+        pytest.param("二十五", 25, id="ershiwu"),
+        pytest.param("九十九", 99, id="jiushijiu"),
+        pytest.param("一百", 100, id="yibai"),
+        pytest.param("百", 100, id="bai"),
+        pytest.param("两百", 200, id="liangbai"),
+        pytest.param("一百零五", 105, id="yibailingwu"),
+        pytest.param("一百一十", 110, id="yibaiyishi"),
+        pytest.param("一百二", 120, id="yibaier"),
+        pytest.param("一百二十", 120, id="yibaiershi"),
+        pytest.param("三千五", 3500, id="sanqianwu"),
+        pytest.param("一千零十", 1010, id="yiqianlingshi"),
+        pytest.param("百分之三十", 30, id="percent-prefix"),
+        pytest.param("30%", 30, id="percent-suffix"),
+        pytest.param("百分之百", 100, id="percent-bai"),
+        pytest.param("", None, id="empty"),
+        pytest.param("一半", None, id="half"),
+        pytest.param("三五", None, id="digit-run"),
+        pytest.param("十十", None, id="double-unit"),
+        pytest.param("一百零", None, id="trailing-zero"),
+        pytest.param("3十", None, id="mixed"),
+        pytest.param("abc", None, id="letters"),
+        pytest.param("1234567", None, id="too-long"),
+        pytest.param("9" * 5000, None, id="huge"),
+    ],
+)
+def test_chinese_number(text: str, expected: int | None) -> None:
+    assert chinese_number(text) == expected
+
+
+def test_spoken_number_round_trip() -> None:
+    for n in range(1001):
+        assert chinese_number(_spoken_number(n)) == n, n
+    assert _spoken_number(30) == "三十"
+    assert _spoken_number(105) == "一百零五"
+    assert _spoken_number(-1) == "-1"
+
+
+# ---------------------------------------------------------------------------
+# reply
+# ---------------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _ok(command: VoiceCommand) -> ParseResult:
+    return ParseResult("x", command, None)
+
+
+def _no(refusal: Refusal) -> ParseResult:
+    return ParseResult("x", None, refusal)
+
+
+ALL_COMMANDS = [
+    VoiceCommand(Intent.VOLUME_SET, percent=30)
+    if intent is Intent.VOLUME_SET
+    else VoiceCommand(Intent.SOURCE, source="HDMI1")
+    if intent is Intent.SOURCE
+    else VoiceCommand(intent)
+    for intent in Intent
+]
+
+
+@pytest.mark.parametrize("refusal", list(Refusal), ids=str)
+def test_reply_refusals(refusal: Refusal) -> None:
+    text = reply(_no(refusal))
+    assert _CJK.search(text)
+    if refusal is Refusal.NEGATION:
+        assert text == "好的，不操作"
+    else:
+        assert text.startswith("抱歉")
+
+
+@pytest.mark.parametrize("outcome", [None, *Outcome], ids=str)
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: c.intent.value)
+def test_reply_every_intent_and_outcome(command: VoiceCommand, outcome: Outcome | None) -> None:
+    text = reply(_ok(command), outcome)
+    assert text
+    assert _CJK.search(text)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "fragment"),
+    [
+        (Outcome.POWERING_ON, "正在开机，大约一分钟"),
+        (Outcome.ALREADY, "已经开着了"),
+        (Outcome.DONE, "已开机"),
+        (Outcome.UNAVAILABLE, "连不上，请检查网络"),
+        (Outcome.NO_PLUG, "没有配置智能插座"),
+        (Outcome.FAILED, "失败"),
+        (Outcome.NOT_SUPPORTED, "不支持"),
+    ],
+    ids=str,
+)
+def test_reply_turn_on(outcome: Outcome, fragment: str) -> None:
+    assert fragment in reply(_ok(ON), outcome)
+
+
+def test_reply_specific_sentences() -> None:
+    assert reply(_ok(ON), Outcome.POWERING_ON) == "好的，投影仪正在开机，大约一分钟"
+    assert reply(_ok(OFF), Outcome.ALREADY) == "投影仪已经关了"
+    assert reply(_ok(vol(30))) == "好的，投影仪音量调到百分之三十"
+    assert reply(_ok(vol(30)), volume_percent=31) == "好的，投影仪音量调到百分之三十一"
+    assert reply(_ok(vol(steps=5))) == "好的，投影仪音量调到五格"
+    assert (
+        reply(_ok(up(steps=3)), volume_percent=45) == "好的，投影仪音量调高了，现在是百分之四十五"
+    )
+    assert reply(_ok(UP), Outcome.ALREADY) == "投影仪音量已经最大了"
+    assert reply(_ok(DOWN), Outcome.ALREADY) == "投影仪音量已经最小了"
+    assert reply(_ok(HDMI1)) == "好的，已切换到HDMI1"
+    assert reply(_ok(APP), source="云视听极光") == "好的，已切换到云视听极光"
+    assert reply(_ok(MUTE), name="客厅投影") == "好的，客厅投影已静音"
+    assert reply(_ok(ON), Outcome.UNAVAILABLE) == "投影仪现在连不上，请检查网络"
+    assert reply(_ok(ON), Outcome.NO_PLUG) == "没有配置智能插座，投影仪待机时无法开机"
+    assert reply(_ok(ON), phase="booting") == "好的，投影仪正在开机"
+    assert reply(_ok(ON), name="   ") == "好的，投影仪已开机"
+
+
+@pytest.mark.parametrize("phase", sorted(PHASE_TEXT), ids=str)
+def test_reply_query_every_phase(phase: str) -> None:
+    text = reply(_ok(QUERY), phase=phase, is_on=True)
+    assert text.startswith("投影仪")
+    assert _CJK.search(text)
+
+
+def test_reply_query() -> None:
+    assert reply(_ok(QUERY), is_on=False) == "投影仪现在是关着的"
+    assert reply(_ok(QUERY), phase="off") == "投影仪现在是关着的"
+    assert reply(_ok(QUERY), is_on=True, phase="playing") == "投影仪开着，正在播放"
+    assert reply(_ok(QUERY), phase="booting") == "投影仪正在开机，请稍等"
+    assert reply(_ok(QUERY), phase="standby") == "投影仪在待机"
+    assert "开机失败" in reply(_ok(QUERY), phase="failed")
+    full = reply(_ok(QUERY), is_on=True, volume_percent=30, source="HDMI1")
+    assert full == "投影仪开着，信号源是HDMI1，音量百分之三十"
+    assert "屏幕关了" in reply(_ok(QUERY), phase="screen_off")
+    assert reply(_ok(QUERY), phase="mains_off") == "投影仪已断电，现在是关着的"
+    assert reply(_ok(QUERY), phase="shutting_down") == "投影仪正在关机"
+    assert reply(_ok(QUERY), phase="unreachable") == "投影仪现在连不上，请检查网络"
+    assert "智能插座" in reply(_ok(QUERY), phase="plug_unavailable")
+    assert "不知道" in reply(_ok(QUERY))
+    assert reply(_ok(QUERY), Outcome.UNAVAILABLE) == "投影仪现在连不上，请检查网络"
+
+
+def test_reply_ignores_unknown_phase() -> None:
+    text = reply(_ok(QUERY), is_on=True, phase="$(reboot)")
+    assert "reboot" not in text
+    assert text == "投影仪开着"
+
+
+# ---------------------------------------------------------------------------
+# Property test
+# ---------------------------------------------------------------------------
+
+FRAGMENTS = [
+    *("小爱同学", "小爱", "请", "帮我", "一下", "吧", "吗", "了", "的", "呢"),
+    *GENERIC_NAMES,
+    *("客厅投影", "大屏", "卧室投影", "盒子", "电视盒子", "极光", "电视", "空调", "灯"),
+    *("打开", "关闭", "开", "关", "开机", "关机", "音量", "声音", "调到", "调高", "调低"),
+    *("大", "小", "一点", "点", "格", "级", "%", "百分之", "百分", "一半", "最大", "最小"),
+    *("零", "一", "二", "两", "三", "十", "百", "千", "0", "1", "2", "5", "30", "100", "999999"),
+    *("静音", "取消", "暂停", "播放", "继续", "停止", "切换到", "信号源", "hdmi", "ＨＤＭＩ"),
+    *("主页", "返回", "对焦", "不", "别", "不要", "没", "是不是", "开着", "状态", "多少"),
+    *(";", "|", "&", "$", "`", "'", '"', "\n", "\\", " ", "，", "。", "！", "😀", "\ue001"),
+]
+
+fragment_text = st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join)
+mixed_text = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=3)), max_size=10).map(
+    "".join
+)
+texts = st.one_of(st.text(max_size=60), fragment_text, mixed_text)
+aliases = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=3)
+alias_maps = st.dictionaries(st.text(min_size=1, max_size=8), aliases, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=texts,
+    targets=alias_maps,
+    sources=alias_maps,
+    require_name=st.booleans(),
+    outcome=st.one_of(st.none(), st.sampled_from(Outcome)),
+    volume=st.one_of(st.none(), st.integers(-5, 200)),
+    phase=st.one_of(st.none(), st.sampled_from(sorted(PHASE_TEXT)), st.text(max_size=8)),
+)
+def test_parse_and_reply_never_fail(
+    text: str,
+    targets: dict[str, list[str]],
+    sources: dict[str, list[str]],
+    require_name: bool,
+    outcome: Outcome | None,
+    volume: int | None,
+    phase: str | None,
+) -> None:
+    result = parse(text, targets=targets, sources=sources, require_name=require_name)
+    assert isinstance(result.text, str)
+    assert (result.command is None) != (result.refusal is None)
+    if result.matched:
+        command = result.command
+        assert command is not None
+        assert isinstance(command.intent, Intent)
+        assert command.percent is None or 0 <= command.percent <= 100
+        assert command.steps is None or 0 <= command.steps <= 100
+        assert command.percent is None or command.steps is None
+        assert command.source is None or command.source in {"HDMI1", "HDMI2", *sources}
+        assert (command.source is not None) == (command.intent is Intent.SOURCE)
+        assert command.target is None or command.target in targets
+    else:
+        assert isinstance(result.refusal, Refusal)
+    spoken = reply(result, outcome, volume_percent=volume, is_on=volume is not None, phase=phase)
+    assert isinstance(spoken, str)
+    assert spoken
