@@ -51,6 +51,7 @@ from .const import (
     CONF_REARM_OFF_S,
     CONF_SCAN_INTERVAL,
     CONF_SCREEN_OFF_W,
+    CONF_SOURCE_ALIASES,
     CONF_STANDBY_W,
     DEFAULT_BOOT_TIMEOUT_S,
     DEFAULT_CUT_MAINS_COOLDOWN_S,
@@ -88,6 +89,7 @@ from .projector import (
     XgimiError,
 )
 from .projector.projector import PACKAGE_RE
+from .voice_command import parse_source_aliases
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -350,16 +352,31 @@ class XgimiOptionsFlow(OptionsFlow):
         options = dict(self.config_entry.options)
         if user_input is not None:
             apps = [str(app).strip() for app in user_input.get(CONF_APPS, []) if str(app).strip()]
+            aliases = [
+                str(alias).strip()
+                for alias in user_input.get(CONF_SOURCE_ALIASES, [])
+                if str(alias).strip()
+            ]
             bad = [app for app in apps if not PACKAGE_RE.match(app.partition("=")[0].strip())]
             if bad:
                 errors[CONF_APPS] = "invalid_app"
-            else:
+            info = DeviceInfo.from_dict(self.config_entry.data[CONF_DEVICE_INFO])
+            known = set(parse_app_entries(apps).values())
+            if info.traits.direct_hdmi:
+                known.update(HDMI_INPUTS)
+            if any(
+                not (parsed := parse_source_aliases([alias])) or not set(parsed) <= known
+                for alias in aliases
+            ):
+                errors[CONF_SOURCE_ALIASES] = "invalid_alias"
+            if not errors:
                 return self.async_create_entry(
                     data={
                         **options,
                         CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                         CONF_APPS: apps,
                         CONF_POWER_ON_SOURCE: user_input[CONF_POWER_ON_SOURCE],
+                        CONF_SOURCE_ALIASES: aliases,
                     }
                 )
             options.update(user_input)
@@ -403,6 +420,14 @@ class XgimiOptionsFlow(OptionsFlow):
                         options=sources,
                         translation_key=CONF_POWER_ON_SOURCE,
                         mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Optional(
+                    CONF_SOURCE_ALIASES,
+                    default=[str(a) for a in options.get(CONF_SOURCE_ALIASES, [])],
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[], multiple=True, custom_value=True, mode=SelectSelectorMode.LIST
                     )
                 ),
             }

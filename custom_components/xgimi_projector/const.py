@@ -13,6 +13,8 @@ CONF_APPS: Final = "apps"
 """Option: app entries shown as sources, ``package`` or ``package=Name``."""
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_POWER_ON_SOURCE: Final = "power_on_source"
+CONF_SOURCE_ALIASES: Final = "source_aliases"
+"""Option: spoken names of sources for voice commands, ``HDMI1=电视盒子,盒子``."""
 
 # Power (smart plug) options
 CONF_PLUG: Final = "plug"
@@ -60,5 +62,6 @@ ISSUE_INSECURE_ADB: Final = "insecure_adb"
 ISSUE_POWER_ON_FAILED: Final = "power_on_failed"
 
 SERVICE_ADB_COMMAND: Final = "adb_command"
+SERVICE_VOICE_COMMAND: Final = "voice_command"
 ATTR_COMMAND: Final = "command"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"

@@ -66,6 +66,12 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
         return self.coordinator.power.can_power_on
 
     @property
+    def extra_state_attributes(self) -> dict[str, str]:
+        """``power_phase``: what the power is doing (booting… while the state is still off),
+        so blueprints and voice replies need no second entity."""
+        return {"power_phase": self.coordinator.power.phase.value}
+
+    @property
     def supported_features(self) -> Feature:
         features = _BASE_FEATURES
         if self.coordinator.sources:

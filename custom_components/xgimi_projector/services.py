@@ -1,4 +1,4 @@
-"""Integration actions: ``xgimi_projector.adb_command`` (raw shell, administrators only)."""
+"""Integration actions: ``adb_command`` (raw shell, administrators only) and ``voice_command``."""
 
 from __future__ import annotations
 
@@ -8,10 +8,17 @@ from homeassistant.exceptions import ServiceValidationError, Unauthorized, Unkno
 from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
-from .const import ATTR_COMMAND, ATTR_CONFIG_ENTRY_ID, DOMAIN, SERVICE_ADB_COMMAND
+from .const import (
+    ATTR_COMMAND,
+    ATTR_CONFIG_ENTRY_ID,
+    DOMAIN,
+    SERVICE_ADB_COMMAND,
+    SERVICE_VOICE_COMMAND,
+)
 from .coordinator import XgimiConfigEntry
 from .entity import translate_error
 from .projector import XgimiError
+from .voice_command import VOICE_COMMAND_SCHEMA, async_voice_command
 
 MAX_COMMAND_LENGTH = 4096
 ADB_COMMAND_TIMEOUT_S = 30.0
@@ -73,4 +80,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_adb_command,
         schema=ADB_COMMAND_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_VOICE_COMMAND,
+        async_voice_command,
+        schema=VOICE_COMMAND_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
     )

@@ -1,0 +1,320 @@
+"""``xgimi_projector.voice_command``: a Chinese sentence in, an action and a spoken reply out.
+
+The sentence is parsed by the HA-free :mod:`.projector.voice` (which refuses what it does not
+understand); this module only finds the projector, runs the command through the same library
+calls the entities use, and builds the reply from what actually happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+import logging
+import re
+from typing import Any
+
+from homeassistant.components.media_player.const import DOMAIN as MEDIA_PLAYER_DOMAIN
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
+import voluptuous as vol
+
+from .const import CONF_SOURCE_ALIASES, DOMAIN
+from .coordinator import XgimiConfigEntry
+from .projector import (
+    NoPlugError,
+    NotSupportedError,
+    PlugUnavailableError,
+    PowerError,
+    PowerOffResult,
+    PowerOnResult,
+    ProjectorUnreachableError,
+    XgimiError,
+)
+from .projector.voice import (
+    MAX_TEXT_LENGTH,
+    Intent,
+    Outcome,
+    ParseResult,
+    Refusal,
+    VoiceCommand,
+    parse,
+    reply,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+ATTR_TEXT = "text"
+ATTR_REQUIRE_NAME = "require_name"
+ATTR_WAIT = "wait"
+
+DEFAULT_VOLUME_STEPS = 2
+"""音量大一点 without an amount: two steps (about 13 % on XGIMI's 0–15 scale)."""
+QUICK_ANSWER_S = 3.0
+"""A power-on that finishes this fast (关屏 wake, already on) is answered as done; a longer
+one (a plug cycle) is answered with its progress and keeps running."""
+
+VOICE_COMMAND_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_TEXT): vol.All(cv.string, vol.Length(max=MAX_TEXT_LENGTH)),
+        vol.Optional(ATTR_ENTITY_ID): cv.comp_entity_ids,
+        vol.Optional(ATTR_REQUIRE_NAME, default=True): cv.boolean,
+        vol.Optional(ATTR_WAIT, default=False): cv.boolean,
+    },
+    extra=vol.PREVENT_EXTRA,
+)
+
+
+@dataclass(slots=True)
+class _Target:
+    entry: XgimiConfigEntry
+    entity_id: str | None
+    names: list[str]
+
+    @property
+    def spoken_name(self) -> str:
+        """The first Chinese name (the reply is Chinese), else 投影仪."""
+        return next((n for n in self.names if _CJK.search(n)), "投影仪")
+
+
+def parse_source_aliases(entries: list[str]) -> dict[str, list[str]]:
+    """``["HDMI1=电视盒子,盒子"]`` → ``{"HDMI1": ["电视盒子", "盒子"]}``."""
+    aliases: dict[str, list[str]] = {}
+    for entry in entries:
+        source, _, names = entry.partition("=")
+        words = [w.strip() for w in names.replace("，", ",").split(",") if w.strip()]
+        if source.strip() and words:
+            aliases.setdefault(source.strip(), []).extend(words)
+    return aliases
+
+
+def _targets(hass: HomeAssistant, entity_ids: list[str] | None) -> list[_Target]:
+    """Loaded projectors (those named by ``entity_ids`` when given) and their spoken names."""
+    entities = er.async_get(hass)
+    devices = dr.async_get(hass)
+    targets: list[_Target] = []
+    wanted = set(entity_ids or [])
+    found: set[str] = set()
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is not ConfigEntryState.LOADED or entry.unique_id is None:
+            continue
+        entity_id = entities.async_get_entity_id(MEDIA_PLAYER_DOMAIN, DOMAIN, entry.unique_id)
+        if wanted and entity_id not in wanted:
+            continue
+        if entity_id:
+            found.add(entity_id)
+        names: list[str] = []
+        device = devices.async_get_device(identifiers={(DOMAIN, entry.unique_id)})
+        if device is not None and device.name_by_user:
+            names.append(device.name_by_user)
+        names.append(entry.title)
+        if entity_id and (entity := entities.async_get(entity_id)) is not None:
+            if entity.name:
+                names.append(entity.name)
+            names.extend(sorted(entity.aliases))
+        targets.append(_Target(entry, entity_id, list(dict.fromkeys(n for n in names if n))))
+    if unknown := sorted(wanted - found):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="voice_unknown_target",
+            translation_placeholders={"entity_id": ", ".join(unknown)},
+        )
+    return targets
+
+
+def _sources(target: _Target) -> dict[str, list[str]]:
+    """The projector's selectable sources (display name → spoken aliases)."""
+    coordinator = target.entry.runtime_data.coordinator
+    aliases = parse_source_aliases(list(target.entry.options.get(CONF_SOURCE_ALIASES, [])))
+    return {name: [name, *aliases.get(name, [])] for name in coordinator.sources}
+
+
+async def async_voice_command(call: ServiceCall) -> ServiceResponse:
+    """Parse the sentence, run it, and answer ``{matched, intent, target, reply, …}``."""
+    hass = call.hass
+    text: str = call.data[ATTR_TEXT]
+    candidates = _targets(hass, call.data.get(ATTR_ENTITY_ID))
+    sources: dict[str, list[str]] = {}
+    for candidate in candidates:
+        for name, words in _sources(candidate).items():
+            sources.setdefault(name, []).extend(words)
+    result = parse(
+        text,
+        targets={c.entry.entry_id: c.names for c in candidates},
+        sources=sources,
+        require_name=call.data[ATTR_REQUIRE_NAME],
+    )
+    target = _pick(candidates, result)
+    if result.command is None or target is None:
+        if result.command is not None:  # understood, but which projector?
+            result = ParseResult(result.text, None, Refusal.AMBIGUOUS)
+        _LOGGER.debug("Voice text %r not handled: %s", text, result.refusal)
+        return _response(result, None, reply(result), None)
+    outcome, facts = await _execute(target, result.command, wait=call.data[ATTR_WAIT])
+    spoken = reply(result, outcome, name=target.spoken_name, **facts)
+    _LOGGER.info(
+        "Voice %r → %s on %s: %s", text, result.command.intent, target.entry.title, outcome
+    )
+    return _response(result, target, spoken, outcome)
+
+
+def _pick(candidates: list[_Target], result: ParseResult) -> _Target | None:
+    command = result.command
+    if command is None:
+        return None
+    if command.target is not None:
+        return next(c for c in candidates if c.entry.entry_id == command.target)
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _response(
+    result: ParseResult, target: _Target | None, spoken: str, outcome: Outcome | None
+) -> ServiceResponse:
+    command = result.command
+    return {
+        "matched": command is not None and target is not None,
+        "intent": command.intent.value if command is not None else None,
+        "target": target.entity_id if target is not None else None,
+        "reply": spoken,
+        "outcome": outcome.value if outcome is not None else None,
+        "refusal": result.refusal.value if result.refusal is not None else None,
+        "text": result.text,
+    }
+
+
+async def _execute(
+    target: _Target, command: VoiceCommand, *, wait: bool
+) -> tuple[Outcome, dict[str, Any]]:
+    """Run ``command``; the outcome and the facts the reply needs."""
+    runtime = target.entry.runtime_data
+    coordinator = runtime.coordinator
+    power = runtime.power
+    facts: dict[str, Any] = {}
+    try:
+        if command.intent is Intent.QUERY:
+            return Outcome.DONE, _status_facts(target)
+        if command.intent is Intent.TURN_ON:
+            return await _turn_on(target, wait=wait)
+        if command.intent is Intent.TURN_OFF:
+            off = await power.turn_off()
+            return (Outcome.ALREADY if off is PowerOffResult.ALREADY_OFF else Outcome.DONE), facts
+        if not coordinator.data.reachable or not power.is_on:
+            return Outcome.UNAVAILABLE, facts
+        outcome = await _run(target, command)
+    except (NoPlugError, PlugUnavailableError):
+        return Outcome.NO_PLUG, facts
+    except NotSupportedError:
+        return Outcome.NOT_SUPPORTED, facts
+    except ProjectorUnreachableError:
+        return Outcome.UNAVAILABLE, facts
+    except XgimiError as err:
+        _LOGGER.warning(
+            "Voice command %s on %s failed: %s", command.intent, target.entry.title, err
+        )
+        return Outcome.FAILED, {"phase": power.phase.value}
+    finally:
+        await coordinator.async_request_refresh()
+    state = target.entry.runtime_data.projector.state
+    if state.volume_level is not None:
+        facts["volume_percent"] = round(state.volume_level * 100)
+    if command.source is not None:
+        facts["source"] = command.source
+    return outcome, facts
+
+
+async def _turn_on(target: _Target, *, wait: bool) -> tuple[Outcome, dict[str, Any]]:
+    power = target.entry.runtime_data.power
+    task = power.start_turn_on()
+    done, _ = await asyncio.wait({task}, timeout=None if wait else QUICK_ANSWER_S)
+    if not done:
+        return Outcome.POWERING_ON, {"phase": power.phase.value}
+    result = task.result()  # raises the power error, handled by the caller
+    if result is PowerOnResult.ALREADY_ON:
+        return Outcome.ALREADY, {"is_on": True}
+    return Outcome.DONE, {"is_on": True}
+
+
+async def _run(target: _Target, command: VoiceCommand) -> Outcome:
+    projector = target.entry.runtime_data.projector
+    coordinator = target.entry.runtime_data.coordinator
+    state = projector.state
+    intent = command.intent
+    if intent is Intent.VOLUME_SET:
+        if command.percent is not None:
+            await projector.set_volume_level(command.percent / 100)
+        else:
+            assert command.steps is not None
+            await projector.set_volume(min(command.steps, projector.volume_max))
+    elif intent in (Intent.VOLUME_UP, Intent.VOLUME_DOWN):
+        return await _volume_step(target, command)
+    elif intent in (Intent.MUTE, Intent.UNMUTE):
+        mute = intent is Intent.MUTE
+        if state.muted is mute:
+            return Outcome.ALREADY
+        await projector.mute(mute)
+    elif intent is Intent.PLAY:
+        await projector.play()
+    elif intent is Intent.PAUSE:
+        await projector.pause()
+    elif intent is Intent.STOP:
+        await projector.stop()
+    elif intent is Intent.SOURCE:
+        assert command.source is not None
+        library_source = coordinator.sources.get(command.source)
+        if library_source is None:
+            return Outcome.NOT_SUPPORTED
+        await projector.select_source(library_source)
+    elif intent is Intent.HOME:
+        await projector.press("HOME")
+    elif intent is Intent.BACK:
+        await projector.press("BACK")
+    elif intent is Intent.AUTOFOCUS:
+        await projector.press("autofocus")
+    else:  # pragma: no cover - every intent is handled above
+        raise PowerError(f"unhandled intent {intent}")
+    if intent in (Intent.VOLUME_SET, Intent.MUTE, Intent.UNMUTE):
+        await projector.poll()
+    return Outcome.DONE
+
+
+async def _volume_step(target: _Target, command: VoiceCommand) -> Outcome:
+    projector = target.entry.runtime_data.projector
+    up = command.intent is Intent.VOLUME_UP
+    level = projector.state.volume_level
+    if (level is not None and level >= 1.0 and up) or (level is not None and level <= 0 and not up):
+        return Outcome.ALREADY
+    if command.percent is not None and level is not None:
+        new = (
+            min(1.0, level + command.percent / 100)
+            if up
+            else max(0.0, level - command.percent / 100)
+        )
+        await projector.set_volume_level(new)
+    else:
+        steps = command.steps or DEFAULT_VOLUME_STEPS
+        await (projector.volume_up(steps) if up else projector.volume_down(steps))
+    await projector.poll()
+    return Outcome.DONE
+
+
+def _status_facts(target: _Target) -> dict[str, Any]:
+    runtime = target.entry.runtime_data
+    power = runtime.power
+    state = runtime.coordinator.data
+    facts: dict[str, Any] = {"is_on": power.is_on, "phase": power.phase.value}
+    if power.is_on:
+        if state.volume_level is not None:
+            facts["volume_percent"] = round(state.volume_level * 100)
+        if (source := runtime.coordinator.source_name(state)) is not None:
+            facts["source"] = source
+        if state.playback.value in ("playing", "paused"):
+            facts["phase"] = state.playback.value
+    return facts
