@@ -11,14 +11,29 @@ from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import parse_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.xgimi_projector.const import DOMAIN, KEY_FILE
+from custom_components.xgimi_projector import plug as plug_module
+from custom_components.xgimi_projector.const import (
+    CONF_AUTO_POWER_ON,
+    CONF_BOOT_TIMEOUT_S,
+    CONF_ON_W,
+    CONF_PLUG,
+    CONF_POWER_SENSOR,
+    CONF_REARM_OFF_S,
+    CONF_SCREEN_OFF_W,
+    CONF_STANDBY_W,
+    DOMAIN,
+    KEY_FILE,
+)
+from scripts.develop import CONFIGURATION_YAML
 from simulator import PromptMode, Simulator
 
 from ..conftest import StartSim
@@ -111,6 +126,29 @@ def projector(
     return _make
 
 
+async def state_reaches(
+    hass: HomeAssistant, entity_id: str, expected: str, timeout_s: float = 10.0
+) -> None:
+    """Like :func:`wait_for_state` but without ``async_block_till_done`` (which would also
+    wait for a service call that is still running)."""
+    reached = asyncio.Event()
+
+    @callback
+    def _changed(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if new is not None and new.state == expected:
+            reached.set()
+
+    unsub = async_track_state_change_event(hass, entity_id, _changed)
+    try:
+        state = hass.states.get(entity_id)
+        if state is None or state.state != expected:
+            async with asyncio.timeout(timeout_s):
+                await reached.wait()
+    finally:
+        unsub()
+
+
 async def wait_for_state(
     hass: HomeAssistant, entity_id: str, expected: str, timeout_s: float = 10.0
 ) -> None:
@@ -127,3 +165,56 @@ async def wait_for_state(
             raise AssertionError(f"{entity_id} is {actual!r}, expected {expected!r}")
         await asyncio.sleep(0.02)
         await hass.async_block_till_done()
+
+
+# --- the demo's smart plug (REST switch + sensor on the simulator's mains API) ---------------
+
+PLUG = "switch.projector_plug"
+POWER = "sensor.projector_plug_power"
+CALIBRATED = {CONF_STANDBY_W: 0.5, CONF_SCREEN_OFF_W: 10.0, CONF_ON_W: 85.0}
+"""What the gmui_android12 profile draws."""
+
+
+@pytest.fixture
+def fast_power(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short internal waits (the user-facing ones are set per test through the options)."""
+    monkeypatch.setattr(
+        plug_module,
+        "INTERNAL_TIMINGS",
+        {
+            "connect_interval_s": 0.05,
+            "auto_power_on_grace_s": 0.4,
+            "standby_unreachable_s": 0.3,
+            "soft_off_confirm_s": 2.0,
+            "wake_confirm_s": 0.3,
+            "state_poll_s": 0.05,
+            "standby_poll_s": 0.05,
+            "standby_watch_max_s": 10.0,
+            "draw_dwell_s": 0.0,
+        },
+    )
+
+
+async def setup_demo_plug(hass: HomeAssistant, sim: Simulator) -> None:
+    """The demo's REST switch and power sensor, pointed at this simulator's mains API."""
+    config = parse_yaml(
+        CONFIGURATION_YAML.format(host="127.0.0.1", ha_port=0, mains_port=sim.mains_port)
+    )
+    assert isinstance(config, dict)
+    assert await async_setup_component(hass, "switch", {"switch": config["switch"]})
+    assert await async_setup_component(hass, "sensor", {"sensor": config["sensor"]})
+    await hass.async_block_till_done()
+    assert hass.states.get(PLUG) is not None
+    assert hass.states.get(POWER) is not None
+
+
+def power_options(*, sensor: bool = True, **extra: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        CONF_PLUG: PLUG,
+        CONF_AUTO_POWER_ON: True,
+        CONF_REARM_OFF_S: 0.3,
+        CONF_BOOT_TIMEOUT_S: 5,
+    }
+    if sensor:
+        options |= {CONF_POWER_SENSOR: POWER, **CALIBRATED}
+    return options | extra

@@ -23,6 +23,7 @@ from custom_components.xgimi_projector.const import (
     CONF_DEVICE_INFO,
     CONF_POWER_ON_SOURCE,
     CONF_SCAN_INTERVAL,
+    CONF_SOURCE_ALIASES,
     DOMAIN,
 )
 from simulator import Fault, PromptMode, Simulator
@@ -303,6 +304,7 @@ async def test_options(hass: HomeAssistant, start_sim: StartSim) -> None:
         CONF_SCAN_INTERVAL: 20,
         CONF_APPS: ["com.google.android.youtube.tv", "org.example.app=My app"],
         CONF_POWER_ON_SOURCE: "HDMI2",
+        CONF_SOURCE_ALIASES: [],
     }
     await hass.async_block_till_done()
     # The form now offers the configured apps as power-on sources, keeping the choice.
@@ -323,3 +325,25 @@ async def test_options_power_on_source_falls_back(hass: HomeAssistant, start_sim
     schema = result["data_schema"].schema
     source_key = next(k for k in schema if k == CONF_POWER_ON_SOURCE)
     assert source_key.default() == "none", "GMUI 9 cannot select HDMI1 directly"
+
+
+async def test_options_source_aliases(hass: HomeAssistant, start_sim: StartSim) -> None:
+    sim = await start_sim("gmui_android12")
+    entry = await add_projector(hass, sim)
+    result = await open_options(hass, entry, "general")
+    general = {
+        CONF_SCAN_INTERVAL: 10,
+        CONF_APPS: ["org.example.app=盒子应用"],
+        CONF_POWER_ON_SOURCE: "none",
+    }
+    for bad in (["HDMI1"], ["HDMI3=三号"], ["HDMI1="], ["com.other.app=x"]):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**general, CONF_SOURCE_ALIASES: bad}
+        )
+        assert result["errors"] == {CONF_SOURCE_ALIASES: "invalid_alias"}, bad
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {**general, CONF_SOURCE_ALIASES: ["HDMI1=电视盒子，盒子", "盒子应用=游戏"]},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_SOURCE_ALIASES] == ["HDMI1=电视盒子，盒子", "盒子应用=游戏"]

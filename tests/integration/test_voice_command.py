@@ -1,4 +1,4 @@
-"""``xgimi_projector.voice_command`` against the simulator: sentences in, actions and replies out."""
+"""``xgimi_projector.voice_command`` on the simulator: sentences in, actions and replies out."""
 
 from __future__ import annotations
 
@@ -27,9 +27,7 @@ async def voice(hass: HomeAssistant, text: str, **data: Any) -> dict[str, Any]:
     return dict(response)
 
 
-async def _sim_and_entry(
-    hass: HomeAssistant, start_sim: StartSim, **options: Any
-) -> Simulator:
+async def _sim_and_entry(hass: HomeAssistant, start_sim: StartSim, **options: Any) -> Simulator:
     sim = await start_sim("gmui_android12")
     await add_projector(hass, sim, options=options or None)
     return sim
@@ -83,9 +81,7 @@ async def test_source_alias_and_pause(hass: HomeAssistant, start_sim: StartSim) 
     assert response["intent"] == "pause"
 
 
-async def test_turn_off_then_on_again_is_reported(
-    hass: HomeAssistant, start_sim: StartSim
-) -> None:
+async def test_turn_off_then_on_again_is_reported(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim = await _sim_and_entry(hass, start_sim)
     response = await voice(hass, "关闭投影仪")
     assert response["outcome"] == "done"
@@ -94,9 +90,7 @@ async def test_turn_off_then_on_again_is_reported(
     assert response["outcome"] == "already"
 
 
-async def test_named_projector_and_unknown_target(
-    hass: HomeAssistant, start_sim: StartSim
-) -> None:
+async def test_named_projector_and_unknown_target(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim = await _sim_and_entry(hass, start_sim)
     er.async_get(hass).async_update_entity(MP, aliases={"大屏"})
     response = await voice(hass, "大屏音量调到十")
