@@ -25,6 +25,7 @@ DEMO_USER = "demo"
 DEMO_PASSWORD = "xgimi-demo"
 DEMO_NAME = "Demo"
 DOMAIN = "xgimi_projector"
+PROJECTOR = "media_player.tou_ying_yi"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,10 @@ async def start_simulator(cfg: DemoConfig) -> asyncio.subprocess.Process:
         str(cfg.mains_port),
         "--keys-file",
         str(cfg.config_dir / "simulator_adb_keys"),
+        "--boot-s",
+        "8",
+        "--network-drop-s",
+        "5",
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
@@ -151,6 +156,31 @@ async def wait_http(session: aiohttp.ClientSession, url: str, timeout_s: float) 
         if time.monotonic() > deadline:
             raise TimeoutError(f"{url} did not answer within {timeout_s:.0f} s")
         await asyncio.sleep(0.5)
+
+
+DEMO_POWER_OPTIONS: dict[str, Any] = {
+    "plug": "switch.projector_plug",
+    "power_sensor": "sensor.projector_plug_power",
+    "auto_power_on_confirmed": True,
+    "rearm_off_s": 10,
+    "boot_timeout_s": 90,
+    "cut_mains_after_off": False,
+    "cut_mains_cooldown_s": 60,
+}
+
+
+class MainsApi:
+    """The simulator's mains/device API (the demo plays the person holding the remote)."""
+
+    def __init__(self, session: aiohttp.ClientSession, port: int) -> None:
+        self.session = session
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def device(self, action: str) -> None:
+        async with self.session.post(
+            f"{self.base_url}/api/device", json={"action": action}
+        ) as response:
+            response.raise_for_status()
 
 
 class HomeAssistantApi:
@@ -226,11 +256,12 @@ class HomeAssistantApi:
         )
         await self._token(result["result"])
 
-    async def ensure_projector(self, adb_port: int, timeout_s: float = 120) -> str:
+    async def ensure_projector(self, adb_port: int, timeout_s: float = 120) -> tuple[str, bool]:
+        """The projector's entry id, and whether it was added just now."""
         entries = await self._json("GET", "/api/config/config_entries/entry")
         for entry in entries:
             if entry["domain"] == DOMAIN:
-                return str(entry["entry_id"])
+                return str(entry["entry_id"]), False
         flow = await self._json("POST", "/api/config/config_entries/flow", json={"handler": DOMAIN})
         path = f"/api/config/config_entries/flow/{flow['flow_id']}"
         result = await self._json(
@@ -245,7 +276,36 @@ class HomeAssistantApi:
             result = await self._json("POST", path, json={})
         if result["type"] != "create_entry":
             raise RuntimeError(f"adding the projector failed: {result}")
-        return str(result["result"]["entry_id"])
+        return str(result["result"]["entry_id"]), True
+
+    async def configure_power(self, entry_id: str, mains: MainsApi) -> None:
+        """The integration's own options flow: the demo plug, then the guided calibration,
+        putting the simulated projector in each state through its mains API."""
+        path = "/api/config/config_entries/options/flow"
+        result = await self._json("POST", path, json={"handler": entry_id})
+        step = f"{path}/{result['flow_id']}"
+        result = await self._json("POST", step, json={"next_step_id": "power"})
+        result = await self._json("POST", step, json=DEMO_POWER_OPTIONS)
+        if result.get("step_id") != "calibrate":
+            raise RuntimeError(f"power options failed: {result}")
+        await mains.device("screen_on")
+        result = await self._json("POST", step, json={})  # reading: on
+        await mains.device("screen_off")
+        result = await self._json("POST", step, json={"skip": False})  # reading: 关屏
+        await mains.device("standby")
+        result = await self._json("POST", step, json={})  # reading: standby
+        if result["type"] != "create_entry":
+            raise RuntimeError(f"calibration failed: {result}")
+
+    async def call(self, domain: str, service: str, **data: Any) -> Any:
+        return await self._json("POST", f"/api/services/{domain}/{service}", json=data)
+
+    async def wait_for_entity(self, entity_id: str, timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        while (state := await self.state(entity_id)) is None or state["state"] == "unavailable":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{entity_id} did not appear")
+            await asyncio.sleep(0.5)
 
     async def state(self, entity_id: str) -> dict[str, Any] | None:
         try:
@@ -260,12 +320,14 @@ async def bring_up(cfg: DemoConfig, session: aiohttp.ClientSession) -> HomeAssis
     await wait_http(session, f"{cfg.base_url}/api/onboarding", 180)
     api = HomeAssistantApi(session, cfg.base_url)
     await api.onboard_or_login()
-    await api.ensure_projector(cfg.adb_port)
-    deadline = time.monotonic() + 60
-    while await api.state("media_player.tou_ying_yi") is None:
-        if time.monotonic() > deadline:
-            raise TimeoutError("media_player.tou_ying_yi did not appear")
-        await asyncio.sleep(0.5)
+    entry_id, added = await api.ensure_projector(cfg.adb_port)
+    await api.wait_for_entity(PROJECTOR)
+    if added:
+        print("  configuring the smart plug and calibrating its power sensor …", flush=True)
+        await api.configure_power(entry_id, MainsApi(session, cfg.mains_port))
+        await api.wait_for_entity(PROJECTOR)
+        print("  turning the projector on through the plug (about 30 s) …", flush=True)
+        await api.call("media_player", "turn_on", entity_id=PROJECTOR)
     return api
 
 
@@ -306,7 +368,7 @@ async def main(cfg: DemoConfig) -> int:
                 ================================================================
                  Home Assistant:   {cfg.base_url}
                  Log in as:        {DEMO_USER} / {DEMO_PASSWORD}
-                 Projector:        media_player.tou_ying_yi (simulated, {cfg.profile})
+                 Projector:        {PROJECTOR} (simulated, {cfg.profile})
                  Smart plug:       switch.projector_plug, sensor.projector_plug_power
                  Simulator (ADB):  adb connect 127.0.0.1:{cfg.adb_port}
                  Mains API:        http://127.0.0.1:{cfg.mains_port}/api/state

@@ -41,9 +41,15 @@ async def test_demo_comes_up_with_the_projector(tmp_path: Path) -> None:
     try:
         async with aiohttp.ClientSession() as session:
             api = await asyncio.wait_for(bring_up(cfg, session), 240)
+            # bring_up calibrated the plug (on, 关屏, standby) and turned the projector back on
+            # through a plug cycle.
             projector = await api.state("media_player.tou_ying_yi")
             assert projector is not None
             assert projector["state"] == "idle"
+            assert projector["attributes"]["power_phase"] == "on"
+            phase = await api.state("sensor.tou_ying_yi_power")
+            assert phase is not None
+            assert phase["state"] == "on"
             assert projector["attributes"]["friendly_name"] == "投影仪"
             plug = await api.state("switch.projector_plug")
             assert plug is not None

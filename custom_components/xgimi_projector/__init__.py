@@ -106,7 +106,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
         create_task=lambda coro, name: entry.async_create_background_task(hass, coro, name),
     )
     coordinator = XgimiCoordinator(hass, entry, projector, power)
-    power.on_change = coordinator.async_update_listeners
+    power.on_change = coordinator.async_power_changed
     entry.runtime_data = XgimiRuntimeData(projector, coordinator, power)
     try:
         await coordinator.async_config_entry_first_refresh()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import logging
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -124,6 +124,16 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
             )
             self._standby_logged = True
         return state
+
+    @callback
+    def async_power_changed(self) -> None:
+        """The power manager moved on: show its phase, and its fresher observation if it has
+        one (a power sequence polls the projector itself)."""
+        state = self.power.state
+        if state is not self.data and state.reachable and self.data is not None:
+            self.async_set_updated_data(state)
+        else:
+            self.async_update_listeners()
 
     # --- sources: display name ⇄ library source ------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -10,11 +11,18 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 import voluptuous as vol
 
-from custom_components.xgimi_projector.const import CONF_APPS, CONF_SOURCE_ALIASES, DOMAIN
-from simulator import Simulator
+from custom_components.xgimi_projector import voice_command
+from custom_components.xgimi_projector.const import (
+    CONF_APPS,
+    CONF_REARM_OFF_S,
+    CONF_SOURCE_ALIASES,
+    DOMAIN,
+)
+from custom_components.xgimi_projector.projector import KEYCODES, normalize_key_name
+from simulator import Fault, Simulator
 
 from ..conftest import StartSim
-from .conftest import add_projector
+from .conftest import add_projector, power_options, setup_demo_plug, state_reaches
 
 MP = "media_player.projector"
 
@@ -101,3 +109,138 @@ async def test_named_projector_and_unknown_target(hass: HomeAssistant, start_sim
     assert err.value.translation_key == "voice_unknown_target"
     with pytest.raises(vol.Invalid):
         await voice(hass, "投" * 201)
+
+
+@pytest.mark.parametrize(
+    ("text", "volume_before", "volume_after", "outcome"),
+    [
+        ("投影仪音量大一点", 5, 7, "done"),
+        ("投影仪音量调高三格", 5, 8, "done"),
+        ("投影仪音量调低百分之二十", 9, 6, "done"),
+        ("投影仪声音小一点", 5, 3, "done"),
+        ("投影仪音量调到5格", 9, 5, "done"),
+        ("投影仪音量大一点", 15, 15, "already"),
+        ("投影仪音量小一点", 0, 0, "already"),
+    ],
+)
+async def test_volume_steps(
+    hass: HomeAssistant,
+    start_sim: StartSim,
+    text: str,
+    volume_before: int,
+    volume_after: int,
+    outcome: str,
+) -> None:
+    sim = await _sim_and_entry(hass, start_sim)
+    sim.device.set_volume(volume_before)
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {"entity_id": MP}, blocking=True
+    )
+    response = await voice(hass, text)
+    assert response["outcome"] == outcome, response
+    assert sim.device.volume == volume_after
+    assert response["reply"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("投影仪回到主页", "HOME"),
+        ("投影仪返回", "BACK"),
+        ("投影仪自动对焦", "autofocus"),
+    ],
+)
+async def test_keys(hass: HomeAssistant, start_sim: StartSim, text: str, key: str) -> None:
+    sim = await _sim_and_entry(hass, start_sim)
+    before = len(sim.device.key_log)
+    response = await voice(hass, text)
+    assert response["outcome"] == "done"
+    pressed = [event.code for event in sim.device.key_log[before:]]
+    assert pressed == [KEYCODES[normalize_key_name(key)]]
+
+
+async def test_mute_play_stop(hass: HomeAssistant, start_sim: StartSim) -> None:
+    sim = await _sim_and_entry(hass, start_sim)
+    assert (await voice(hass, "投影仪静音"))["outcome"] == "done"
+    assert sim.device.muted
+    assert (await voice(hass, "投影仪静音"))["outcome"] == "already"
+    assert (await voice(hass, "投影仪取消静音"))["outcome"] == "done"
+    assert not sim.device.muted
+    sim.device.start_media("com.ktcp.video", 2)  # paused
+    assert (await voice(hass, "投影仪继续播放"))["intent"] == "play"
+    assert (await voice(hass, "投影仪停止播放"))["intent"] == "stop"
+
+
+async def test_hdmi_not_selectable_on_gmui9(hass: HomeAssistant, start_sim: StartSim) -> None:
+    sim = await start_sim("gmui_android9")
+    await add_projector(hass, sim)
+    response = await voice(hass, "投影仪切换到HDMI1")
+    assert response["outcome"] == "not_supported"
+    assert "不支持" in response["reply"]
+
+
+async def test_commands_while_off_and_failures(hass: HomeAssistant, start_sim: StartSim) -> None:
+    sim = await _sim_and_entry(hass, start_sim)
+    sim.faults.set(Fault.CLOSE_MID_COMMAND)
+    response = await voice(hass, "投影仪暂停")
+    assert response["outcome"] == "failed"
+    assert "失败" in response["reply"]
+    sim.faults.clear()
+    await voice(hass, "关闭投影仪")
+    response = await voice(hass, "投影仪音量调到三十")
+    assert response["outcome"] == "unavailable"
+    response = await voice(hass, "投影仪开着吗")
+    assert response["reply"] != ""
+    assert "开着" not in response["reply"] or "没" in response["reply"]
+    await asyncio.sleep(0.4)  # the network drops; no plug: nothing can turn it on
+    response = await voice(hass, "打开投影仪")
+    assert response["outcome"] == "no_plug"
+    assert "插座" in response["reply"]
+
+
+async def test_two_projectors(hass: HomeAssistant, start_sim: StartSim) -> None:
+    first = await start_sim("gmui_android12")
+    second = await start_sim("gmui_android8")
+    await add_projector(hass, first, name="客厅投影")
+    await add_projector(hass, second, name="卧室投影")
+    response = await voice(hass, "打开投影仪")
+    assert response["matched"] is False
+    assert response["refusal"] == "ambiguous"
+    response = await voice(hass, "卧室投影音量调到百分之二十")
+    assert response["target"] == "media_player.wo_shi_tou_ying"
+    assert second.device.volume == 3
+    response = await voice(
+        hass, "投影仪音量调到百分之四十", entity_id="media_player.ke_ting_tou_ying"
+    )
+    assert first.device.volume == 6
+
+
+async def test_power_on_through_the_plug(
+    hass: HomeAssistant,
+    start_sim: StartSim,
+    fast_power: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A plug cycle is answered at once with its progress; a quick wake as done."""
+    monkeypatch.setattr(voice_command, "QUICK_ANSWER_S", 0.3)
+    sim = await start_sim("gmui_android12", mains_port=0)
+    await setup_demo_plug(hass, sim)
+    await add_projector(hass, sim, options=power_options(**{CONF_REARM_OFF_S: 1}))
+    await voice(hass, "关闭投影仪")
+    await asyncio.sleep(0.4)
+    response = await voice(hass, "小爱同学，打开投影仪")
+    assert response["outcome"] == "powering_on"
+    assert response["reply"].startswith("好的，投影仪正在")
+    await state_reaches(hass, MP, "idle")
+    response = await voice(hass, "打开投影仪")
+    assert response["outcome"] == "already"
+    await voice(hass, "关闭投影仪")
+    await asyncio.sleep(0.4)
+    hass.config_entries.async_update_entry(
+        hass.config_entries.async_entries(DOMAIN)[0],
+        options=power_options(**{CONF_REARM_OFF_S: 0.2}),
+    )
+    await hass.async_block_till_done()
+    response = await voice(hass, "打开投影仪", wait=True)
+    assert response["outcome"] == "done"
+    assert sim.device.state.value == "on"
