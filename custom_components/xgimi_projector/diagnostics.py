@@ -10,7 +10,7 @@ from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 
 from .coordinator import XgimiConfigEntry
-from .projector import XgimiError
+from .projector import PowerManager, XgimiError
 
 REDACTED = "**REDACTED**"
 TO_REDACT = {CONF_HOST, "serial", "unique_id", "title"}
@@ -69,5 +69,31 @@ async def async_get_config_entry_diagnostics(
             "connected": projector.connection.connected,
             "failures": projector.connection.failures,
         },
+        "power": _power(runtime.power),
         "simulator_profile": capture,
+    }
+
+
+def _power(power: PowerManager) -> dict[str, Any]:
+    """The power path: phase, last failure, plug readings and the thresholds in use."""
+    settings = power.settings
+    thresholds = settings.thresholds
+    plug = power.plug
+    return {
+        "phase": power.phase.value,
+        "last_error": None if power.last_error is None else repr(power.last_error),
+        "plug": None
+        if plug is None
+        else {
+            "available": plug.available,
+            "is_on": plug.is_on,
+            "watts": plug.power_w(),
+            "draw_level": None if power.draw_level is None else power.draw_level.value,
+        },
+        "thresholds_w": None
+        if thresholds is None
+        else {"standby_max": thresholds.standby_max_w, "on_min": thresholds.on_min_w},
+        "rearm_off_s": settings.rearm_off_s,
+        "boot_timeout_s": settings.boot_timeout_s,
+        "cut_mains_after_off": settings.cut_mains_after_off,
     }

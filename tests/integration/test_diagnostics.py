@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from simulator import Simulator, load_profile
 
 from ..conftest import StartSim
-from .conftest import add_projector
+from .conftest import add_projector, power_options, setup_demo_plug
 
 
 async def test_diagnostics_are_redacted_and_become_a_profile(
@@ -55,3 +55,24 @@ async def test_diagnostics_when_unreachable(
     sim.device.mains_off()
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert "error" in diagnostics["simulator_profile"]
+
+
+async def test_diagnostics_show_the_power_path(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    start_sim: StartSim,
+    fast_power: None,
+) -> None:
+    sim = await start_sim("gmui_android12", mains_port=0)
+    await setup_demo_plug(hass, sim)
+    entry = await add_projector(hass, sim, options=power_options())
+    power = (await get_diagnostics_for_config_entry(hass, hass_client, entry))["power"]
+    assert power["phase"] == "on"
+    assert power["plug"] == {
+        "available": True,
+        "is_on": True,
+        "watts": 85.0,
+        "draw_level": "active",
+    }
+    assert power["thresholds_w"] == {"standby_max": 5.25, "on_min": 47.5}
+    assert power["last_error"] is None

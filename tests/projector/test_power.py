@@ -35,6 +35,7 @@ from custom_components.xgimi_projector.projector import (
     ProjectorState,
     RunningUnreachableError,
     SoftOffFailedError,
+    StillAsleepError,
 )
 from simulator import Fault, Simulator
 
@@ -501,3 +502,73 @@ def test_observed_phase_without_a_plug(tmp_path: Path) -> None:
     assert manager.observed_phase(asleep) is PowerPhase.STANDBY
     assert manager.observed_phase(screen) is PowerPhase.SCREEN_OFF
     assert manager.observed_phase(UNREACHABLE) is PowerPhase.UNREACHABLE
+
+
+async def test_asleep_but_still_on_the_network_waits_before_the_cycle(
+    start_sim: StartSim, make_projector: MakeProjector
+) -> None:
+    """Turned off a moment ago: the wake key does not bring it back (the simulated firmware
+    suspends regardless), so mains is touched only after the network is gone."""
+    settings = replace(FAST, standby_unreachable_s=3.0)
+    sim, plug, manager, recorder = await _setup(
+        start_sim, make_projector, settings=settings, network_drop_s=0.6
+    )
+    sim.device.standby()
+    assert await manager.turn_on() is PowerOnResult.BOOTED
+    assert plug.calls == ["off", "on"]
+    assert recorder.phases[0] is PowerPhase.CUTTING_POWER, "no plug action while reachable"
+
+
+async def test_asleep_and_never_leaving_the_network_is_not_cut(
+    start_sim: StartSim, make_projector: MakeProjector
+) -> None:
+    settings = replace(FAST, standby_unreachable_s=0.3)
+    sim, plug, manager, _ = await _setup(
+        start_sim, make_projector, settings=settings, network_drop_s=30.0
+    )
+    sim.device.standby()
+    with pytest.raises(StillAsleepError):
+        await manager.turn_on()
+    assert plug.calls == []
+
+
+async def test_a_source_that_fails_does_not_fail_the_power_on(
+    start_sim: StartSim, make_projector: MakeProjector, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = replace(FAST, power_on_source="com.not.installed")
+    sim, _, manager, _ = await _setup(start_sim, make_projector, settings=settings)
+    sim.device.screen_off()
+    manager.observe(await manager.projector.poll())
+    assert await manager.turn_on() is PowerOnResult.WOKE
+    assert "selecting com.not.installed after power-on failed" in caplog.text
+
+
+async def test_boot_timeout_when_adb_answers_but_android_never_wakes(
+    start_sim: StartSim, make_projector: MakeProjector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = replace(FAST, boot_timeout_s=0.3)
+    sim, _, manager, _ = await _setup(start_sim, make_projector, settings=settings)
+    await _to_standby(sim, manager)
+    asleep = ProjectorState(reachable=True, power=PowerState.STANDBY, awake=False)
+
+    async def never_awake() -> ProjectorState:
+        return asleep
+
+    await manager.projector.close()
+    monkeypatch.setattr(manager.projector, "poll", never_awake)
+    with pytest.raises(BootTimeoutError):
+        await manager.turn_on()
+    assert manager.phase is PowerPhase.FAILED
+
+
+async def test_close_cancels_running_sequences(
+    start_sim: StartSim, make_projector: MakeProjector
+) -> None:
+    settings = replace(FAST, rearm_off_s=5.0)
+    sim, _, manager, recorder = await _setup(start_sim, make_projector, settings=settings)
+    await _to_standby(sim, manager)
+    task = manager.start_turn_on()
+    await recorder.reached(PowerPhase.WAITING)
+    await manager.close()
+    assert task.cancelled()
+    assert not manager.powering_on

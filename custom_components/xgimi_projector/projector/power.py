@@ -500,7 +500,8 @@ class PowerManager:
         if state.reachable:
             # Asleep but still on the network: the SoC is about to suspend. A wake key may
             # still catch it; otherwise wait until it has suspended before touching mains.
-            await self.projector.wake()
+            with contextlib.suppress(CommandFailedError):  # it may drop off the network now
+                await self.projector.wake()
             state = await self._wait_for(lambda s: s.awake, self.settings.wake_confirm_s)
             if state.awake:
                 await self._apply_source()
