@@ -8,9 +8,11 @@ calls the entities use, and builds the reply from what actually happened.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass
 import logging
 import re
+import time
 from typing import Any
 
 from homeassistant.components.media_player.const import DOMAIN as MEDIA_PLAYER_DOMAIN
@@ -23,6 +25,7 @@ from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
 )
+from homeassistant.util.hass_dict import HassKey
 import voluptuous as vol
 
 from .const import CONF_SOURCE_ALIASES, DOMAIN
@@ -55,6 +58,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 ATTR_TEXT = "text"
 ATTR_REQUIRE_NAME = "require_name"
 ATTR_WAIT = "wait"
+ATTR_REQUEST_ID = "request_id"
+
+REQUEST_MEMORY_S = 3600.0
+REQUEST_MEMORY_SIZE = 256
+"""How long, and how many, request ids are remembered to drop replays (per Home Assistant)."""
 
 DEFAULT_VOLUME_STEPS = 2
 """音量大一点 without an amount: two steps (about 13 % on XGIMI's 0–15 scale)."""
@@ -68,6 +76,7 @@ VOICE_COMMAND_SCHEMA = vol.Schema(
         vol.Optional(ATTR_ENTITY_ID): cv.comp_entity_ids,
         vol.Optional(ATTR_REQUIRE_NAME, default=True): cv.boolean,
         vol.Optional(ATTR_WAIT, default=False): cv.boolean,
+        vol.Optional(ATTR_REQUEST_ID): vol.All(cv.string, vol.Length(max=200)),
     },
     extra=vol.PREVENT_EXTRA,
 )
@@ -137,10 +146,47 @@ def _sources(target: _Target) -> dict[str, list[str]]:
     return {name: [name, *aliases.get(name, [])] for name in coordinator.sources}
 
 
+class _SeenRequests:
+    """Request ids handled recently: a bridge that replays a record (hass-xiaomi-miot after a
+    failed poll, ha_xiaomi_home after a reconnect) passes the same id and is ignored."""
+
+    def __init__(self) -> None:
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, request_id: str) -> bool:
+        now = time.monotonic()
+        while self._seen and (
+            len(self._seen) >= REQUEST_MEMORY_SIZE
+            or next(iter(self._seen.values())) < now - REQUEST_MEMORY_S
+        ):
+            self._seen.popitem(last=False)
+        if request_id in self._seen:
+            return False
+        self._seen[request_id] = now
+        return True
+
+
+_SEEN: HassKey[_SeenRequests] = HassKey(f"{DOMAIN}_voice_requests")
+
+
 async def async_voice_command(call: ServiceCall) -> ServiceResponse:
     """Parse the sentence, run it, and answer ``{matched, intent, target, reply, …}``."""
     hass = call.hass
     text: str = call.data[ATTR_TEXT]
+    request_id: str | None = call.data.get(ATTR_REQUEST_ID)
+    if request_id is not None:
+        seen = hass.data.setdefault(_SEEN, _SeenRequests())
+        if not seen.first_time(request_id):
+            _LOGGER.debug("Voice request %s was handled already: ignored", request_id)
+            return {
+                "matched": False,
+                "intent": None,
+                "target": None,
+                "reply": "",
+                "outcome": None,
+                "refusal": "duplicate",
+                "text": text,
+            }
     candidates = _targets(hass, call.data.get(ATTR_ENTITY_ID))
     sources: dict[str, list[str]] = {}
     for candidate in candidates:

@@ -244,3 +244,19 @@ async def test_power_on_through_the_plug(
     response = await voice(hass, "打开投影仪", wait=True)
     assert response["outcome"] == "done"
     assert sim.device.state.value == "on"
+
+
+async def test_a_replayed_request_id_runs_once(hass: HomeAssistant, start_sim: StartSim) -> None:
+    sim = await _sim_and_entry(hass, start_sim)
+    first = await voice(hass, "投影仪音量调到百分之二十", request_id="conv:1700000000.5")
+    assert first["matched"] is True
+    assert sim.device.volume == 3
+    sim.device.set_volume(9)
+    replay = await voice(hass, "投影仪音量调到百分之二十", request_id="conv:1700000000.5")
+    assert replay["matched"] is False
+    assert replay["refusal"] == "duplicate"
+    assert replay["reply"] == "", "a replay says nothing"
+    assert sim.device.volume == 9
+    other = await voice(hass, "投影仪音量调到百分之二十", request_id="conv:1700000007.0")
+    assert other["matched"] is True
+    assert sim.device.volume == 3
