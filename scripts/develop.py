@@ -44,7 +44,8 @@ class DemoConfig:
 
 CONFIGURATION_YAML = """\
 # Written by scripts/develop. The demo's smart plug is Home Assistant's stock REST switch and
-# sensor pointed at the simulator's mains API.
+# sensor pointed at the simulator's mains API. "Say to Xiaoai" (an input_text) feeds a stand-in of
+# hass-xiaomi-miot's conversation sensor, wired to the projector by our conversation blueprint.
 homeassistant:
   name: XGIMI demo
   country: CN
@@ -83,6 +84,28 @@ switch:
     headers:
       Content-Type: application/json
 
+automation: !include automations.yaml
+
+input_text:
+  xiaoai_demo:
+    name: 对小爱说 / Say to Xiaoai
+    initial: 小爱同学
+    max: 100
+
+template:
+  - sensor:
+      - name: Xiaoai demo conversation
+        unique_id: xgimi_demo_xiaoai_conversation
+        icon: mdi:account-voice
+        state: "{{{{ states('input_text.xiaoai_demo') }}}}"
+        attributes:
+          content: "{{{{ states('input_text.xiaoai_demo') }}}}"
+          answers: "{{{{ [] }}}}"
+          history: "{{{{ [] }}}}"
+          timestamp: >-
+            {{{{ states.input_text.xiaoai_demo.last_changed.isoformat()
+               if states.input_text.xiaoai_demo is not none else none }}}}
+
 sensor:
   - platform: rest
     name: Projector plug power
@@ -96,19 +119,40 @@ sensor:
 """
 
 
+AUTOMATIONS_YAML = """\
+# Written by scripts/develop: the demo's Xiaoai conversation → projector automation.
+- id: xgimi_demo_xiaoai_conversation
+  alias: 小爱对话 → 投影仪 (demo)
+  use_blueprint:
+    path: xgimi_projector/xiaoai_conversation.yaml
+    input:
+      conversation_sensor: sensor.xiaoai_demo_conversation
+      projector: media_player.tou_ying_yi
+      reply: false
+"""
+
+
+def _link(link: Path, target: Path) -> None:
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(target, target_is_directory=True)
+
+
 def write_config(cfg: DemoConfig) -> None:
-    """configuration.yaml (rewritten every run) and a link to our custom component."""
+    """configuration.yaml and automations.yaml (rewritten every run), and links to our custom
+    component and blueprints."""
     cfg.config_dir.mkdir(parents=True, exist_ok=True)
     (cfg.config_dir / "configuration.yaml").write_text(
         CONFIGURATION_YAML.format(host=cfg.host, ha_port=cfg.ha_port, mains_port=cfg.mains_port),
         encoding="utf-8",
     )
-    components = cfg.config_dir / "custom_components"
-    components.mkdir(exist_ok=True)
-    link = components / DOMAIN
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(ROOT / "custom_components" / DOMAIN, target_is_directory=True)
+    (cfg.config_dir / "automations.yaml").write_text(AUTOMATIONS_YAML, encoding="utf-8")
+    _link(cfg.config_dir / "custom_components" / DOMAIN, ROOT / "custom_components" / DOMAIN)
+    _link(
+        cfg.config_dir / "blueprints" / "automation" / DOMAIN,
+        ROOT / "blueprints" / "automation" / DOMAIN,
+    )
 
 
 async def start_simulator(cfg: DemoConfig) -> asyncio.subprocess.Process:
@@ -370,6 +414,7 @@ async def main(cfg: DemoConfig) -> int:
                  Log in as:        {DEMO_USER} / {DEMO_PASSWORD}
                  Projector:        {PROJECTOR} (simulated, {cfg.profile})
                  Smart plug:       switch.projector_plug, sensor.projector_plug_power
+                 Say to Xiaoai:    input_text.xiaoai_demo (try 小爱同学，关闭投影仪)
                  Simulator (ADB):  adb connect 127.0.0.1:{cfg.adb_port}
                  Mains API:        http://127.0.0.1:{cfg.mains_port}/api/state
                  Ctrl-C stops everything.

@@ -12,6 +12,7 @@ import pytest
 
 from scripts.develop import (
     DemoConfig,
+    HomeAssistantApi,
     bring_up,
     start_home_assistant,
     start_simulator,
@@ -24,6 +25,15 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def _wait_attribute(api: HomeAssistantApi, entity_id: str, name: str, value: object) -> None:
+    for _ in range(100):
+        state = await api.state(entity_id)
+        if state is not None and state["attributes"].get(name) == value:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{entity_id}.{name} is not {value!r}: {state}")
 
 
 @pytest.mark.slow
@@ -57,6 +67,14 @@ async def test_demo_comes_up_with_the_projector(tmp_path: Path) -> None:
             power = await api.state("sensor.projector_plug_power")
             assert power is not None
             assert float(power["state"]) > 10
+            # "Say to Xiaoai" → the stand-in conversation sensor → the blueprint → the projector.
+            await api.call(
+                "input_text",
+                "set_value",
+                entity_id="input_text.xiaoai_demo",
+                value="小爱同学，投影仪音量调到百分之六十",
+            )
+            await _wait_attribute(api, "media_player.tou_ying_yi", "volume_level", 0.6)
             # Running it again finds everything in place (login instead of onboarding).
             again = await bring_up(cfg, session)
             assert await again.state("media_player.tou_ying_yi") is not None
