@@ -71,7 +71,9 @@ logger:
   logs:
     custom_components.xgimi_projector: debug
     homeassistant.components.rest: warning
+"""
 
+PLUG_YAML = """\
 switch:
   - platform: rest
     name: Projector plug
@@ -84,6 +86,20 @@ switch:
     headers:
       Content-Type: application/json
 
+sensor:
+  - platform: rest
+    name: Projector plug power
+    unique_id: xgimi_demo_projector_plug_power
+    resource: http://127.0.0.1:{mains_port}/api/mains
+    value_template: "{{{{ value_json.power_w }}}}"
+    unit_of_measurement: W
+    device_class: power
+    state_class: measurement
+    scan_interval: 5
+"""
+"""The demo's smart plug (the tests set up the same entities from it)."""
+
+XIAOAI_YAML = """\
 automation: !include automations.yaml
 
 input_text:
@@ -106,16 +122,6 @@ template:
             {{{{ states.input_text.xiaoai_demo.last_changed.isoformat()
                if states.input_text.xiaoai_demo is not none else none }}}}
 
-sensor:
-  - platform: rest
-    name: Projector plug power
-    unique_id: xgimi_demo_projector_plug_power
-    resource: http://127.0.0.1:{mains_port}/api/mains
-    value_template: "{{{{ value_json.power_w }}}}"
-    unit_of_measurement: W
-    device_class: power
-    state_class: measurement
-    scan_interval: 5
 """
 
 
@@ -144,7 +150,9 @@ def write_config(cfg: DemoConfig) -> None:
     component and blueprints."""
     cfg.config_dir.mkdir(parents=True, exist_ok=True)
     (cfg.config_dir / "configuration.yaml").write_text(
-        CONFIGURATION_YAML.format(host=cfg.host, ha_port=cfg.ha_port, mains_port=cfg.mains_port),
+        (CONFIGURATION_YAML + PLUG_YAML + XIAOAI_YAML).format(
+            host=cfg.host, ha_port=cfg.ha_port, mains_port=cfg.mains_port
+        ),
         encoding="utf-8",
     )
     (cfg.config_dir / "automations.yaml").write_text(AUTOMATIONS_YAML, encoding="utf-8")

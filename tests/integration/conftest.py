@@ -33,7 +33,7 @@ from custom_components.xgimi_projector.const import (
     DOMAIN,
     KEY_FILE,
 )
-from scripts.develop import CONFIGURATION_YAML
+from scripts.develop import PLUG_YAML
 from simulator import PromptMode, Simulator
 
 from ..conftest import StartSim
@@ -197,9 +197,7 @@ def fast_power(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def setup_demo_plug(hass: HomeAssistant, sim: Simulator) -> None:
     """The demo's REST switch and power sensor, pointed at this simulator's mains API."""
-    config = parse_yaml(
-        CONFIGURATION_YAML.format(host="127.0.0.1", ha_port=0, mains_port=sim.mains_port)
-    )
+    config = parse_yaml(PLUG_YAML.format(mains_port=sim.mains_port))
     assert isinstance(config, dict)
     assert await async_setup_component(hass, "switch", {"switch": config["switch"]})
     assert await async_setup_component(hass, "sensor", {"sensor": config["sensor"]})

@@ -395,3 +395,23 @@ async def test_removing_the_plug_keeps_other_options(
     assert CONF_PLUG not in entry.options
     assert CONF_ON_W not in entry.options
     assert entry.options[CONF_POWER_ON_SOURCE] == "HDMI2"
+
+
+async def test_bemfa_contract_never_unavailable_or_unknown(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """Bemfa's Mi Home bridge publishes on/off only: with a plug, a whole off → standby →
+    mains-off → power-on cycle shows the media player as a plain on/off device."""
+    sim, _ = await plugged(hass, start_sim)
+    states = StateLog(hass, MP)
+    await call(hass, "turn_off")
+    await to_standby(hass, sim)
+    sim.device.mains_off()
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {"entity_id": [PLUG, POWER, MP]}, blocking=True
+    )
+    await wait_for_state(hass, PHASE, "mains_off")
+    await call(hass, "turn_on")
+    await wait_for_state(hass, MP, "idle")
+    assert states.states == ["off", "idle"]
+    assert not {STATE_UNAVAILABLE, "unknown"} & set(states.states)
