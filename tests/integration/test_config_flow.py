@@ -347,3 +347,21 @@ async def test_options_source_aliases(hass: HomeAssistant, start_sim: StartSim) 
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options[CONF_SOURCE_ALIASES] == ["HDMI1=电视盒子，盒子", "盒子应用=游戏"]
+
+
+async def test_options_hdmi_alias_needs_direct_hdmi(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    sim = await start_sim("gmui_android9")  # switches HDMI only through the source menu
+    entry = await add_projector(hass, sim)
+    result = await open_options(hass, entry, "general")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SCAN_INTERVAL: 10,
+            CONF_APPS: [],
+            CONF_POWER_ON_SOURCE: "none",
+            CONF_SOURCE_ALIASES: ["HDMI1=电视盒子"],
+        },
+    )
+    assert result["errors"] == {CONF_SOURCE_ALIASES: "invalid_alias"}

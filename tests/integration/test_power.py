@@ -415,3 +415,29 @@ async def test_bemfa_contract_never_unavailable_or_unknown(
     await wait_for_state(hass, MP, "idle")
     assert states.states == ["off", "idle"]
     assert not {STATE_UNAVAILABLE, "unknown"} & set(states.states)
+
+
+async def test_power_options_keep_the_calibration_for_the_same_sensor(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    calibrated = {CONF_STANDBY_W: 0.5, CONF_ON_W: 85.0}  # calibrated without 关屏
+    options = {k: v for k, v in power_options().items() if k != CONF_SCREEN_OFF_W}
+    _, entry = await plugged(hass, start_sim, options=options)
+    result = await open_options(hass, entry, "power")
+    configure = hass.config_entries.options.async_configure
+    form = {
+        CONF_PLUG: PLUG,
+        CONF_POWER_SENSOR: "sensor.nope",
+        CONF_AUTO_POWER_ON: True,
+        CONF_REARM_OFF_S: 15,
+        CONF_BOOT_TIMEOUT_S: 120,
+        CONF_CUT_MAINS: False,
+        CONF_CUT_MAINS_COOLDOWN_S: 60,
+    }
+    result = await configure(result["flow_id"], form)
+    assert result["errors"] == {CONF_POWER_SENSOR: "entity_not_found"}
+    result = await configure(result["flow_id"], {**form, CONF_POWER_SENSOR: POWER})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, "same sensor: no new calibration"
+    assert entry.options[CONF_REARM_OFF_S] == 15
+    assert {key: entry.options[key] for key in calibrated} == calibrated
+    assert CONF_SCREEN_OFF_W not in entry.options
