@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 import logging
+from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
@@ -70,12 +71,13 @@ async def test_setup_unload_reload(hass: HomeAssistant, start_sim: StartSim) -> 
     assert hass.states.get(ENTITY).state == "idle"
 
 
-def _entry(sim_port: int, serial: str) -> MockConfigEntry:
+def _entry(sim_port: int, serial: str, options: dict[str, Any] | None = None) -> MockConfigEntry:
     return MockConfigEntry(
         domain=DOMAIN,
         title="Projector",
         unique_id=serial,
         data={CONF_HOST: "127.0.0.1", CONF_PORT: sim_port, CONF_DEVICE_INFO: {"serial": serial}},
+        options=options or {},
     )
 
 
@@ -88,6 +90,23 @@ async def test_unreachable_at_startup_retries(hass: HomeAssistant, start_sim: St
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert "127.0.0.1" in (entry.reason or "")
+
+
+async def test_wireless_debugging_port_at_startup_retries_even_with_a_plug(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """Only "unreachable" is standby; a wrong kind of port is an error even with a plug."""
+    sim = await start_sim("gmui_android12", faults=[Fault.STLS])
+    entry = _entry(
+        sim.port,
+        sim.device.profile.props["ro.serialno"],
+        options={"plug": "switch.projector_plug", "auto_power_on_confirmed": True},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "wireless-debugging" in (entry.reason or "")
 
 
 async def test_key_no_longer_trusted_starts_reauth(
