@@ -147,14 +147,15 @@ class HaPlug:
         if self.power_id is None:
             return None
         try:
-            await self.hass.services.async_call(
-                "homeassistant",
-                "update_entity",
-                {ATTR_ENTITY_ID: self.power_id},
-                blocking=True,
-            )
-        except HomeAssistantError as err:
-            _LOGGER.debug("Could not refresh %s: %s", self.power_id, err)
+            async with asyncio.timeout(PLUG_CONFIRM_TIMEOUT_S):
+                await self.hass.services.async_call(
+                    "homeassistant",
+                    "update_entity",
+                    {ATTR_ENTITY_ID: self.power_id},
+                    blocking=True,
+                )
+        except (HomeAssistantError, TimeoutError) as err:
+            _LOGGER.debug("Could not refresh %s: %r", self.power_id, err)
         return self.power_w()
 
     async def turn_on(self) -> None:
@@ -178,20 +179,18 @@ class HaPlug:
         unsub = async_track_state_change_event(self.hass, self.switch_id, _changed)
         try:
             try:
-                await self.hass.services.async_call(
-                    Platform.SWITCH,
-                    SERVICE_TURN_ON if on else SERVICE_TURN_OFF,
-                    {ATTR_ENTITY_ID: self.switch_id},
-                    blocking=True,
-                )
-            except HomeAssistantError as err:
-                raise PlugSwitchError(on) from err
-            if self.is_on is on:
-                return
-            try:
+                # One limit for the call and the confirmation: a hung cloud plug must not
+                # hold a power-on (and everyone joined to it) forever.
                 async with asyncio.timeout(PLUG_CONFIRM_TIMEOUT_S):
-                    await reached.wait()
-            except TimeoutError as err:
+                    await self.hass.services.async_call(
+                        Platform.SWITCH,
+                        SERVICE_TURN_ON if on else SERVICE_TURN_OFF,
+                        {ATTR_ENTITY_ID: self.switch_id},
+                        blocking=True,
+                    )
+                    if self.is_on is not on:
+                        await reached.wait()
+            except (HomeAssistantError, TimeoutError) as err:
                 raise PlugSwitchError(on) from err
         finally:
             unsub()

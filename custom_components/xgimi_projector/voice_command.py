@@ -73,7 +73,7 @@ one (a plug cycle) is answered with its progress and keeps running."""
 VOICE_COMMAND_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_TEXT): vol.All(cv.string, vol.Length(max=MAX_TEXT_LENGTH)),
-        vol.Optional(ATTR_ENTITY_ID): cv.comp_entity_ids,
+        vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
         vol.Optional(ATTR_REQUIRE_NAME, default=True): cv.boolean,
         vol.Optional(ATTR_WAIT, default=False): cv.boolean,
         vol.Optional(ATTR_REQUEST_ID): vol.All(cv.string, vol.Length(max=200)),
@@ -188,17 +188,7 @@ async def async_voice_command(call: ServiceCall) -> ServiceResponse:
                 "text": text,
             }
     candidates = _targets(hass, call.data.get(ATTR_ENTITY_ID))
-    sources: dict[str, list[str]] = {}
-    for candidate in candidates:
-        for name, words in _sources(candidate).items():
-            sources.setdefault(name, []).extend(words)
-    result = parse(
-        text,
-        targets={c.entry.entry_id: c.names for c in candidates},
-        sources=sources,
-        require_name=call.data[ATTR_REQUIRE_NAME],
-    )
-    target = _pick(candidates, result)
+    result, target = _parse_for(candidates, text, require_name=call.data[ATTR_REQUIRE_NAME])
     if result.command is None or target is None:
         if result.command is not None:  # understood, but which projector?
             result = ParseResult(result.text, None, Refusal.AMBIGUOUS)
@@ -212,13 +202,28 @@ async def async_voice_command(call: ServiceCall) -> ServiceResponse:
     return _response(result, target, spoken, outcome)
 
 
-def _pick(candidates: list[_Target], result: ParseResult) -> _Target | None:
-    command = result.command
-    if command is None:
-        return None
-    if command.target is not None:
-        return next(c for c in candidates if c.entry.entry_id == command.target)
-    return candidates[0] if len(candidates) == 1 else None
+def _parse_for(
+    candidates: list[_Target], text: str, *, require_name: bool
+) -> tuple[ParseResult, _Target | None]:
+    """Parse with each projector's own source names; keep the reading that names it (or the
+    only projector's). Two projectors may give the same alias to different inputs."""
+    targets = {c.entry.entry_id: c.names for c in candidates}
+    fallback: ParseResult | None = None
+    for candidate in candidates:
+        result = parse(
+            text, targets=targets, sources=_sources(candidate), require_name=require_name
+        )
+        command = result.command
+        if command is not None and (
+            command.target == candidate.entry.entry_id
+            or (command.target is None and len(candidates) == 1)
+        ):
+            return result, candidate
+        if fallback is None or (fallback.command is None and command is not None):
+            fallback = result
+    if fallback is None:  # no projector loaded
+        fallback = parse(text, require_name=require_name)
+    return fallback, None
 
 
 def _response(

@@ -614,6 +614,7 @@ async def projector_with_plug(
 ) -> Simulator:
     """A projector whose smart plug (a template switch) switches the simulator's mains."""
     monkeypatch.setitem(plug_module.INTERNAL_TIMINGS, "connect_interval_s", 0.2)
+    monkeypatch.setitem(plug_module.INTERNAL_TIMINGS, "standby_unreachable_s", 0.3)
     sim = await start_sim("gmui_android12")
 
     @callback

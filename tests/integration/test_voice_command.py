@@ -260,3 +260,22 @@ async def test_a_replayed_request_id_runs_once(hass: HomeAssistant, start_sim: S
     other = await voice(hass, "投影仪音量调到百分之二十", request_id="conv:1700000007.0")
     assert other["matched"] is True
     assert sim.device.volume == 3
+
+
+async def test_each_projector_has_its_own_source_names(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    first = await start_sim("gmui_android12")
+    second = await start_sim("gmui_android8")
+    await add_projector(hass, first, name="客厅投影", options={CONF_SOURCE_ALIASES: ["HDMI2=盒子"]})
+    await add_projector(
+        hass, second, name="卧室投影", options={CONF_SOURCE_ALIASES: ["HDMI1=盒子"]}
+    )
+    assert (await voice(hass, "客厅投影切到盒子"))["outcome"] == "done"
+    assert first.device.source == "HDMI2"
+    assert (await voice(hass, "卧室投影切到盒子"))["outcome"] == "done"
+    assert second.device.source == "HDMI1"
+    response = await voice(hass, "投影仪切到盒子")
+    assert response["matched"] is False, "which one? refused, not guessed"
+    with pytest.raises(vol.Invalid):
+        await voice(hass, "打开投影仪", entity_id="all")

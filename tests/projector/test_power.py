@@ -8,6 +8,7 @@ integration tests).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -565,10 +566,96 @@ async def test_close_cancels_running_sequences(
     start_sim: StartSim, make_projector: MakeProjector
 ) -> None:
     settings = replace(FAST, rearm_off_s=5.0)
-    sim, _, manager, recorder = await _setup(start_sim, make_projector, settings=settings)
+    sim, plug, manager, recorder = await _setup(start_sim, make_projector, settings=settings)
     await _to_standby(sim, manager)
     task = manager.start_turn_on()
     await recorder.reached(PowerPhase.WAITING)
     await manager.close()
-    assert task.cancelled()
+    assert isinstance(task.exception(), PowerOnCancelledError), "callers get a power error"
     assert not manager.powering_on
+    assert plug.calls == ["off", "on"], "mains is given back: the projector still boots"
+
+
+async def test_screen_off_with_a_network_blip_is_never_cycled(
+    start_sim: StartSim, make_projector: MakeProjector
+) -> None:
+    """关屏 draws above standby: Android runs, so an unreachable ADB is not standby."""
+    settings = replace(FAST, boot_timeout_s=0.5)
+    sim, plug, manager, _ = await _setup(start_sim, make_projector, settings=settings)
+    sim.device.screen_off()
+    await manager.projector.close()
+    sim.faults.set(Fault.CLOSE_AFTER_CNXN)
+    manager.observe(UNREACHABLE)
+    with pytest.raises(RunningUnreachableError) as err:
+        await manager.turn_on()
+    assert err.value.watts == pytest.approx(10.0)
+    assert plug.calls == []
+
+
+async def test_a_blip_without_a_sensor_is_waited_out(
+    start_sim: StartSim, make_projector: MakeProjector
+) -> None:
+    """ADB answered a moment ago: a failed connect is not standby until it stays silent."""
+    settings = replace(FAST, standby_unreachable_s=2.0)
+    sim, plug, manager, _ = await _setup(start_sim, make_projector, settings=settings, sensor=False)
+    manager.observe(await manager.projector.poll())
+    await manager.projector.close()
+    sim.faults.set(Fault.CLOSE_AFTER_CNXN)
+    asyncio.get_running_loop().call_later(0.5, sim.faults.clear)
+    assert await manager.turn_on() is PowerOnResult.ALREADY_ON
+    assert plug.calls == []
+
+
+async def test_off_said_twice_during_a_boot_still_ends_off(
+    start_sim: StartSim, make_projector: MakeProjector
+) -> None:
+    sim, plug, manager, recorder = await _setup(
+        start_sim, make_projector, mains_on=False, boot_s=0.5
+    )
+    manager.observe(UNREACHABLE)
+    task = asyncio.ensure_future(manager.turn_on())
+    await recorder.reached(PowerPhase.BOOTING)
+    assert await manager.turn_off() is PowerOffResult.DEFERRED
+    assert await manager.turn_off() is PowerOffResult.DEFERRED, "the first one still waits"
+    with pytest.raises(PowerOnCancelledError):
+        await task
+    await _until(lambda: sim.device.state.value == "standby")
+    assert plug.calls == ["on"]
+
+
+async def test_on_off_on_during_a_boot_does_not_cycle_again(
+    start_sim: StartSim, make_projector: MakeProjector
+) -> None:
+    sim, plug, manager, recorder = await _setup(
+        start_sim, make_projector, mains_on=False, boot_s=0.5
+    )
+    manager.observe(UNREACHABLE)
+    first = asyncio.ensure_future(manager.turn_on())
+    await recorder.reached(PowerPhase.BOOTING)
+    assert await manager.turn_off() is PowerOffResult.DEFERRED
+    with pytest.raises(PowerOnCancelledError):
+        await first
+    assert await manager.turn_on() is PowerOnResult.BOOTED
+    assert plug.calls == ["on"], "mains is never cut during the boot"
+    assert sim.device.state.value == "on"
+
+
+async def test_turn_on_during_turn_off_wins_and_nothing_is_cut(
+    start_sim: StartSim, make_projector: MakeProjector
+) -> None:
+    settings = replace(FAST, cut_mains_after_off=True)
+    sim, plug, manager, _ = await _setup(start_sim, make_projector, settings=settings, sensor=False)
+    off = asyncio.ensure_future(manager.turn_off())
+    await _until(lambda: sim.device.state.value == "standby")
+    on = asyncio.ensure_future(manager.turn_on())
+    assert await off in (PowerOffResult.SUPERSEDED, PowerOffResult.SENT)
+    assert await on is PowerOnResult.BOOTED
+    await asyncio.sleep(0.5)
+    assert plug.calls == ["off", "on"], "one re-arm, and no cut after it"
+    assert sim.device.state.value == "on"
+
+
+async def _until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not condition():  # noqa: ASYNC110 - polling the simulator's state
+            await asyncio.sleep(0.02)

@@ -99,6 +99,8 @@ class PowerOffResult(enum.StrEnum):
     ALREADY_OFF = "already_off"
     CANCELLED = "cancelled"
     """A power-on was cancelled before mains returned; mains is left off."""
+    SUPERSEDED = "superseded"
+    """A turn-on arrived while the power-off ran; the turn-on wins."""
     DEFERRED = "deferred"
     """A power-on was cancelled after mains returned: the projector is booting and will be
     powered off softly as soon as ADB answers (mains is never cut during a boot)."""
@@ -331,6 +333,12 @@ class PowerManager:
         self._cancelling = False
         self._plug_was_available = True
         self._on_confirmed_at: float | None = None
+        self._last_reachable_at: float | None = None
+        """When ADB last answered (None: not since this manager started)."""
+        self._booting_since: float | None = None
+        """When this manager restored mains for a boot that has not answered yet."""
+        self._deferred_off = False
+        """A turn-off arrived during a boot: it runs once ADB answers."""
 
     # --- observation -----------------------------------------------------------------
 
@@ -347,6 +355,10 @@ class PowerManager:
 
     @property
     def powering_on(self) -> bool:
+        return self._on_running()
+
+    def _on_running(self) -> bool:
+        """(A method, so a re-check after an ``await`` is not narrowed away.)"""
         return self._on_task is not None and not self._on_task.done()
 
     @property
@@ -417,6 +429,9 @@ class PowerManager:
 
     def _note(self, state: ProjectorState) -> None:
         self.state = state
+        if state.reachable:
+            self._last_reachable_at = self._clock()
+            self._booting_since = None
         self._read_plug()
 
     def _read_plug(self) -> None:
@@ -464,6 +479,7 @@ class PowerManager:
         task = self._on_task
         if task is None or task.done():
             self._cancel_off_task()
+            self._deferred_off = False
             task = self._create_task(self._power_on(), f"{self.projector.host} power on")
             task.add_done_callback(_retrieve)
             self._on_task = task
@@ -476,9 +492,10 @@ class PowerManager:
         except asyncio.CancelledError:
             if not self._cancelling:
                 raise
-            raise PowerOnCancelledError("turned off during power-on") from None
+            raise PowerOnCancelledError("cancelled during power-on") from None
         except PowerError as err:
             self.last_error = err
+            self._booting_since = None  # whatever mains did, no boot is under way
             _LOGGER.warning("Could not turn on %s: %s", self.projector.host, err)
             raise
         else:
@@ -511,47 +528,90 @@ class PowerManager:
             )
             if state.reachable:
                 raise StillAsleepError("asleep, still on the network, and not waking")
+        self._require_plug()  # nothing to wait for without one
+        state = await self._confirm_unreachable()
+        if state.reachable:
+            return await self._power_on_steps()
         await self._plug_cycle()
         return PowerOnResult.BOOTED
 
-    async def _plug_cycle(self) -> None:
+    async def _confirm_unreachable(self) -> ProjectorState:
+        """Standby shows as unreachable, but so does a Wi-Fi blip: mains is touched only after
+        ADB has been silent for ``standby_unreachable_s`` since it last answered."""
+        settings = self.settings
+        if self._last_reachable_at is None:
+            return self.state
+        remaining = settings.standby_unreachable_s - (self._clock() - self._last_reachable_at)
+        elapsed = 0.0
+        while elapsed < remaining:
+            await self._sleep(settings.connect_interval_s)
+            elapsed += settings.connect_interval_s
+            started = self._clock()
+            state = await self._look()
+            elapsed += self._clock() - started
+            if state.reachable:
+                return state
+        return self.state
+
+    def _require_plug(self) -> Plug:
         plug = self.plug
         if plug is None:
             raise NoPlugError("unreachable, and no plug is configured")
         if not plug.available:
             raise PlugUnavailableError("the plug is unavailable")
-        thresholds = self.settings.thresholds
-        if self.tracker is not None and thresholds is not None:
+        return plug
+
+    async def _plug_cycle(self) -> None:
+        plug = self._require_plug()
+        settings = self.settings
+        booting = self._booting_since is not None and (
+            self._clock() - self._booting_since < settings.boot_timeout_s
+        )
+        thresholds = settings.thresholds
+        if not booting and self.tracker is not None and thresholds is not None:
             watts = await plug.refresh_power()
-            if watts is not None and thresholds.classify(watts) is DrawLevel.ACTIVE:
-                raise RunningUnreachableError(watts)
-        if plug.is_on is not False:
-            self._set_activity(PowerPhase.CUTTING_POWER)
-            await plug.turn_off()
-            self._set_activity(PowerPhase.WAITING)
-            await self._sleep(self.settings.rearm_off_s)
-        self._set_activity(PowerPhase.BOOTING)
-        await plug.turn_on()
+            level = None if watts is None else thresholds.classify(watts)
+            if watts is not None and level is not DrawLevel.STANDBY:
+                # 关屏 with a network problem, or booting by itself: Android runs, so mains
+                # stays on. A boot answers soon; anything else is reported.
+                self._set_activity(PowerPhase.BOOTING)
+                try:
+                    await self._wait_for_adb(plug, check_draw=False)
+                except BootTimeoutError:
+                    raise RunningUnreachableError(watts) from None
+                await self._finish_boot()
+                return
+        if booting:
+            # Mains was restored by us moments ago (a turn-off, then a turn-on): let it boot.
+            self._set_activity(PowerPhase.BOOTING)
+        else:
+            if plug.is_on is not False:
+                self._set_activity(PowerPhase.CUTTING_POWER)
+                await plug.turn_off()
+                self._set_activity(PowerPhase.WAITING)
+                await self._sleep(settings.rearm_off_s)
+            self._set_activity(PowerPhase.BOOTING)
+            await plug.turn_on()
+            self._booting_since = self._clock()
         await self._wait_for_adb(plug)
+        await self._finish_boot()
+
+    async def _finish_boot(self) -> None:
         self._set_activity(PowerPhase.CONNECTING)
         state = await self._wait_for(lambda s: s.awake, self.settings.boot_timeout_s)
         if not state.awake:
             raise BootTimeoutError(self.settings.boot_timeout_s)
         await self._apply_source()
 
-    async def _wait_for_adb(self, plug: Plug) -> None:
+    async def _wait_for_adb(self, plug: Plug, *, check_draw: bool = True) -> None:
         """Connect attempts until ADB answers; checks the draw once for 上电自动开机."""
         settings = self.settings
         thresholds = settings.thresholds
         elapsed = 0.0
-        draw_checked = self.tracker is None or thresholds is None
+        draw_checked = not check_draw or self.tracker is None or thresholds is None
         while True:
             started = self._clock()
-            try:
-                await self.projector.connect()
-            except ProjectorUnreachableError:
-                pass
-            else:
+            if await self._connect():
                 return
             elapsed += self._clock() - started
             if not draw_checked and elapsed >= settings.auto_power_on_grace_s:
@@ -564,6 +624,19 @@ class PowerManager:
                 raise BootTimeoutError(settings.boot_timeout_s)
             await self._sleep(settings.connect_interval_s)
             elapsed += settings.connect_interval_s
+
+    async def _connect(self) -> bool:
+        """One connect attempt (no back-off). The probe is kept from before: early in a boot
+        the package manager may not answer yet, and a re-probe would misread the family."""
+        try:
+            await self.projector.connection.connect()
+            if self.projector.info is None:
+                await self.projector.probe()
+        except (ProjectorUnreachableError, CommandFailedError) as err:
+            _LOGGER.debug("%s: not answering yet: %s", self.projector.host, err)
+            return False
+        self._note(await self._poll())
+        return self.state.reachable
 
     async def _apply_source(self) -> None:
         source = self.settings.power_on_source
@@ -587,22 +660,32 @@ class PowerManager:
         """Soft power-off; cancels a running power-on (see :class:`PowerOffResult`).
 
         Raises :class:`SoftOffFailedError` when Android stays awake (mains is then never cut).
+        A turn-on that arrives while this runs wins (:attr:`PowerOffResult.SUPERSEDED`).
         """
         if self.powering_on:
             return await self._cancel_power_on()
+        if self._deferred_off:
+            return PowerOffResult.DEFERRED  # said twice: the first one is still waiting
+        self.last_error = None
         self._cancel_off_task()
         state = await self._look()
+        if self._on_running():
+            return PowerOffResult.SUPERSEDED
         if not (state.reachable and state.awake):
             self._start_cut_mains_watch()
+            self._changed()
             return PowerOffResult.ALREADY_OFF
         await self.projector.turn_off()
         self._set_activity(PowerPhase.SHUTTING_DOWN)
         try:
             state = await self._wait_for(
-                lambda s: not (s.reachable and s.awake), self.settings.soft_off_confirm_s
+                lambda s: not (s.reachable and s.awake) or self._on_running(),
+                self.settings.soft_off_confirm_s,
             )
         finally:
-            self._set_activity(None)
+            self._end_shutting_down()
+        if self._on_running():
+            return PowerOffResult.SUPERSEDED
         if state.reachable and state.awake:
             raise SoftOffFailedError("Android is still awake after the soft power-off")
         self._start_cut_mains_watch()
@@ -615,19 +698,23 @@ class PowerManager:
         self._cancelling = True
         task.cancel()
         await asyncio.wait([task])
-        if activity in (PowerPhase.BOOTING, PowerPhase.CONNECTING):
+        plug = self.plug
+        if activity in (PowerPhase.BOOTING, PowerPhase.CONNECTING) and not (
+            plug is not None and plug.is_on is False
+        ):
             _LOGGER.info(
                 "%s: turned off while booting; it will be powered off when ADB answers",
                 self.projector.host,
             )
+            self._deferred_off = True
             self._set_activity(PowerPhase.SHUTTING_DOWN)
             self._start_off_task(self._off_after_boot())
             return PowerOffResult.DEFERRED
-        if activity in (PowerPhase.CUTTING_POWER, PowerPhase.WAITING):
-            plug = self.plug
+        if activity in (PowerPhase.CUTTING_POWER, PowerPhase.WAITING, PowerPhase.BOOTING):
             assert plug is not None
             if plug.is_on is not False:
                 await plug.turn_off()
+            self._booting_since = None
             self._changed()
             return PowerOffResult.CANCELLED
         # Cancelled before anything changed: an ordinary power-off.
@@ -652,6 +739,7 @@ class PowerManager:
                 lambda s: not (s.reachable and s.awake), self.settings.soft_off_confirm_s
             )
         finally:
+            self._deferred_off = False
             self._end_shutting_down()
         self._start_cut_mains_watch()
 
@@ -661,7 +749,13 @@ class PowerManager:
             self._set_activity(None)
 
     def _start_cut_mains_watch(self) -> None:
-        if self.settings.cut_mains_after_off and self.plug is not None:
+        plug = self.plug
+        if (
+            self.settings.cut_mains_after_off
+            and plug is not None
+            and plug.is_on is not False
+            and not self.powering_on
+        ):
             self._start_off_task(self._cut_mains_when_standby())
 
     def _start_off_task(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -716,6 +810,16 @@ class PowerManager:
                     low_since is not None and elapsed - low_since >= needed_low_s
                 )
                 if unreachable_ok and low_ok:
+                    # The poll above may have been a back-off fast-fail: look for real, and
+                    # read the draw afresh, right before cutting.
+                    if (await self._look()).reachable:
+                        unreachable_since = None
+                        continue
+                    if thresholds is not None:
+                        watts = await plug.refresh_power()
+                        if watts is None or thresholds.classify(watts) is not DrawLevel.STANDBY:
+                            low_since = None
+                            continue
                     if not plug.available:
                         _LOGGER.warning(
                             "%s is in standby but its plug is unavailable: mains stays on",
@@ -774,10 +878,24 @@ class PowerManager:
             elapsed += self.settings.state_poll_s
 
     async def close(self) -> None:
-        """Cancel every running sequence (the integration unloads)."""
-        for task in (self._on_task, self._off_task):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, XgimiError):
-                    await task
+        """Cancel every running sequence (the integration unloads or reloads).
+
+        A power-on interrupted while mains is off gets mains back, so the projector still
+        boots (what was asked for) instead of staying unpowered.
+        """
+        activity = self._activity
+        on_task, off_task = self._on_task, self._off_task
         self._on_task = self._off_task = None
+        if on_task is not None and not on_task.done():
+            self._cancelling = True
+            on_task.cancel()
+            await asyncio.wait([on_task])
+        if off_task is not None and not off_task.done():
+            off_task.cancel()
+            await asyncio.wait([off_task])
+        plug = self.plug
+        if activity in (PowerPhase.CUTTING_POWER, PowerPhase.WAITING) and plug is not None:
+            try:
+                await plug.turn_on()
+            except XgimiError as err:
+                _LOGGER.warning("%s: could not restore mains: %s", self.projector.host, err)
