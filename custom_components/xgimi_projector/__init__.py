@@ -123,31 +123,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
     return True
 
 
-def _update_power_issue(hass: HomeAssistant, entry: ConfigEntry, power: PowerManager) -> None:
-    """Raise a repair issue when a power-on failed; remove it once the projector is on."""
-    issue_id = f"{ISSUE_POWER_ON_FAILED}_{entry.entry_id}"
-    error = power.last_error
-    if error is None or power_error_key(error) not in POWER_ISSUE_KEYS:
-        if power.is_on:
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        is_persistent=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=f"{ISSUE_POWER_ON_FAILED}_{power_error_key(error)}",
-        translation_placeholders={"name": entry.title, "error": str(error)},
-        learn_more_url=README_POWER_URL,
-    )
-
-
-def _update_insecure_issue(hass: HomeAssistant, entry: ConfigEntry, *, insecure: bool) -> None:
-    """Warn, as a repair issue, when the projector accepts ADB without authorization."""
-    issue_id = f"{ISSUE_INSECURE_ADB}_{entry.entry_id}"
-    if not insecure:
+def _set_issue(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    kind: str,
+    *,
+    translation_key: str | None,
+    severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+    placeholders: dict[str, str] | None = None,
+    learn_more_url: str | None = None,
+) -> None:
+    """Raise this entry's ``kind`` repair issue, or remove it when ``translation_key`` is None."""
+    issue_id = f"{kind}_{entry.entry_id}"
+    if translation_key is None:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
         return
     ir.async_create_issue(
@@ -156,9 +144,38 @@ def _update_insecure_issue(hass: HomeAssistant, entry: ConfigEntry, *, insecure:
         issue_id,
         is_fixable=False,
         is_persistent=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_INSECURE_ADB,
-        translation_placeholders={"name": entry.title},
+        severity=severity,
+        translation_key=translation_key,
+        translation_placeholders={"name": entry.title, **(placeholders or {})},
+        learn_more_url=learn_more_url,
+    )
+
+
+def _update_power_issue(hass: HomeAssistant, entry: ConfigEntry, power: PowerManager) -> None:
+    """Raise a repair issue when a power-on failed; remove it once the projector is on."""
+    error = power.last_error
+    if error is None or power_error_key(error) not in POWER_ISSUE_KEYS:
+        if power.is_on:
+            _set_issue(hass, entry, ISSUE_POWER_ON_FAILED, translation_key=None)
+        return
+    _set_issue(
+        hass,
+        entry,
+        ISSUE_POWER_ON_FAILED,
+        translation_key=f"{ISSUE_POWER_ON_FAILED}_{power_error_key(error)}",
+        severity=ir.IssueSeverity.ERROR,
+        placeholders={"error": str(error)},
+        learn_more_url=README_POWER_URL,
+    )
+
+
+def _update_insecure_issue(hass: HomeAssistant, entry: ConfigEntry, *, insecure: bool) -> None:
+    """Warn, as a repair issue, when the projector accepts ADB without authorization."""
+    _set_issue(
+        hass,
+        entry,
+        ISSUE_INSECURE_ADB,
+        translation_key=ISSUE_INSECURE_ADB if insecure else None,
         learn_more_url=README_SECURITY_URL,
     )
 
@@ -177,5 +194,5 @@ async def async_unload_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> bo
 
 async def async_remove_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> None:
     """Forget the entry's repair issues."""
-    for issue in (ISSUE_INSECURE_ADB, ISSUE_POWER_ON_FAILED):
-        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
+    for kind in (ISSUE_INSECURE_ADB, ISSUE_POWER_ON_FAILED):
+        _set_issue(hass, entry, kind, translation_key=None)

@@ -249,9 +249,9 @@ async def _execute(
     coordinator = runtime.coordinator
     power = runtime.power
     facts: dict[str, Any] = {}
+    if command.intent is Intent.QUERY:
+        return Outcome.DONE, _status_facts(target)
     try:
-        if command.intent is Intent.QUERY:
-            return Outcome.DONE, _status_facts(target)
         if command.intent is Intent.TURN_ON:
             return await _turn_on(target, wait=wait)
         if command.intent is Intent.TURN_OFF:
@@ -272,8 +272,9 @@ async def _execute(
         )
         return Outcome.FAILED, {"phase": power.phase.value}
     finally:
-        await coordinator.async_request_refresh()
-    state = target.entry.runtime_data.projector.state
+        # One poll, now (not debounced): the state the reply reports, and the entities'.
+        await coordinator.async_refresh()
+    state = coordinator.data
     if state.volume_level is not None:
         facts["volume_percent"] = round(state.volume_level * 100)
     if command.source is not None:
@@ -331,8 +332,6 @@ async def _run(target: _Target, command: VoiceCommand) -> Outcome:
         await projector.press("autofocus")
     else:  # pragma: no cover - every intent is handled above
         raise PowerError(f"unhandled intent {intent}")
-    if intent in (Intent.VOLUME_SET, Intent.MUTE, Intent.UNMUTE):
-        await projector.poll()
     return Outcome.DONE
 
 
@@ -352,7 +351,6 @@ async def _volume_step(target: _Target, command: VoiceCommand) -> Outcome:
     else:
         steps = command.steps or DEFAULT_VOLUME_STEPS
         await (projector.volume_up(steps) if up else projector.volume_down(steps))
-    await projector.poll()
     return Outcome.DONE
 
 

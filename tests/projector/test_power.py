@@ -346,9 +346,10 @@ async def test_turn_off_while_waiting_leaves_mains_off(
     assert manager.last_error is None, "a cancel is not a failure"
 
 
-async def test_turn_off_while_booting_powers_off_softly_once_up(
+async def _turned_off_while_booting(
     start_sim: StartSim, make_projector: MakeProjector
-) -> None:
+) -> tuple[Simulator, SimPlug, PowerManager, asyncio.Future[PowerOnResult]]:
+    """Mains off → turn_on → turn_off while it boots: the turn-off is DEFERRED."""
     sim, plug, manager, recorder = await _setup(
         start_sim, make_projector, mains_on=False, boot_s=0.5
     )
@@ -356,13 +357,17 @@ async def test_turn_off_while_booting_powers_off_softly_once_up(
     task = asyncio.ensure_future(manager.turn_on())
     await recorder.reached(PowerPhase.BOOTING)
     assert await manager.turn_off() is PowerOffResult.DEFERRED
+    return sim, plug, manager, task
+
+
+async def test_turn_off_while_booting_powers_off_softly_once_up(
+    start_sim: StartSim, make_projector: MakeProjector
+) -> None:
+    sim, plug, manager, task = await _turned_off_while_booting(start_sim, make_projector)
     with pytest.raises(PowerOnCancelledError):
         await task
     assert manager.phase is PowerPhase.SHUTTING_DOWN
-    for _ in range(200):
-        if sim.device.state.value == "standby":
-            break
-        await asyncio.sleep(0.02)
+    await _until(lambda: sim.device.state.value == "standby")
     assert sim.device.state.value == "standby", "never a mains cut during a boot"
     assert plug.calls == ["on"]
 
@@ -609,13 +614,7 @@ async def test_a_blip_without_a_sensor_is_waited_out(
 async def test_off_said_twice_during_a_boot_still_ends_off(
     start_sim: StartSim, make_projector: MakeProjector
 ) -> None:
-    sim, plug, manager, recorder = await _setup(
-        start_sim, make_projector, mains_on=False, boot_s=0.5
-    )
-    manager.observe(UNREACHABLE)
-    task = asyncio.ensure_future(manager.turn_on())
-    await recorder.reached(PowerPhase.BOOTING)
-    assert await manager.turn_off() is PowerOffResult.DEFERRED
+    sim, plug, manager, task = await _turned_off_while_booting(start_sim, make_projector)
     assert await manager.turn_off() is PowerOffResult.DEFERRED, "the first one still waits"
     with pytest.raises(PowerOnCancelledError):
         await task
@@ -626,13 +625,7 @@ async def test_off_said_twice_during_a_boot_still_ends_off(
 async def test_on_off_on_during_a_boot_does_not_cycle_again(
     start_sim: StartSim, make_projector: MakeProjector
 ) -> None:
-    sim, plug, manager, recorder = await _setup(
-        start_sim, make_projector, mains_on=False, boot_s=0.5
-    )
-    manager.observe(UNREACHABLE)
-    first = asyncio.ensure_future(manager.turn_on())
-    await recorder.reached(PowerPhase.BOOTING)
-    assert await manager.turn_off() is PowerOffResult.DEFERRED
+    sim, plug, manager, first = await _turned_off_while_booting(start_sim, make_projector)
     with pytest.raises(PowerOnCancelledError):
         await first
     assert await manager.turn_on() is PowerOnResult.BOOTED
