@@ -22,8 +22,8 @@ from .const import (
     SETUP_AUTH_TIMEOUT_S,
 )
 from .coordinator import XgimiConfigEntry, XgimiCoordinator, XgimiRuntimeData
-from .entity import POWER_ISSUE_KEYS, power_error_key
-from .plug import HaPlug, power_settings
+from .options import XgimiOptions
+from .plug import HaPlug
 from .projector import (
     AuthorizationError,
     DeviceInfo,
@@ -67,7 +67,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
     projector = Projector(
         entry.data[CONF_HOST], entry.data[CONF_PORT], key_path=Path(key_path(hass))
     )
-    plug = HaPlug.from_options(hass, entry.options)
+    options = XgimiOptions.from_entry(entry)
+    plug = HaPlug.from_options(hass, options)
     try:
         info = await projector.connect(auth_timeout_s=SETUP_AUTH_TIMEOUT_S)
     except AuthorizationError as err:
@@ -102,7 +103,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
     power = PowerManager(
         projector,
         plug,
-        power_settings(entry.options),
+        options.power_settings(hass),
         create_task=lambda coro, name: entry.async_create_background_task(hass, coro, name),
     )
     coordinator = XgimiCoordinator(hass, entry, projector, power)
@@ -154,7 +155,7 @@ def _set_issue(
 def _update_power_issue(hass: HomeAssistant, entry: ConfigEntry, power: PowerManager) -> None:
     """Raise a repair issue when a power-on failed; remove it once the projector is on."""
     error = power.last_error
-    if error is None or power_error_key(error) not in POWER_ISSUE_KEYS:
+    if error is None or not error.repair_issue:
         if power.is_on:
             _set_issue(hass, entry, ISSUE_POWER_ON_FAILED, translation_key=None)
         return
@@ -162,7 +163,7 @@ def _update_power_issue(hass: HomeAssistant, entry: ConfigEntry, power: PowerMan
         hass,
         entry,
         ISSUE_POWER_ON_FAILED,
-        translation_key=f"{ISSUE_POWER_ON_FAILED}_{power_error_key(error)}",
+        translation_key=f"{ISSUE_POWER_ON_FAILED}_{error.translation_key}",
         severity=ir.IssueSeverity.ERROR,
         placeholders={"error": str(error)},
         learn_more_url=README_POWER_URL,

@@ -12,7 +12,8 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .const import CONF_APPS, CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL, DOMAIN
+from .const import DOMAIN
+from .options import XgimiOptions
 from .projector import (
     HDMI_INPUTS,
     AuthorizationError,
@@ -43,16 +44,6 @@ class XgimiRuntimeData:
 type XgimiConfigEntry = ConfigEntry[XgimiRuntimeData]
 
 
-def parse_app_entries(entries: list[str]) -> dict[str, str]:
-    """``["pkg", "pkg=Name"]`` → ``{pkg: name}`` (known apps get their friendly name)."""
-    apps: dict[str, str] = {}
-    for entry in entries:
-        package, _, name = entry.partition("=")
-        package = package.strip()
-        apps[package] = name.strip() or app_name(package) or package
-    return apps
-
-
 class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
     """Polls the projector and maps its sources and apps to display names."""
 
@@ -65,14 +56,13 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
         projector: Projector,
         power: PowerManager,
     ) -> None:
+        options = XgimiOptions.from_entry(entry)
         super().__init__(
             hass,
             _LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {projector.host}",
-            update_interval=timedelta(
-                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
-            ),
+            update_interval=timedelta(seconds=options.scan_interval_s),
             request_refresh_debouncer=Debouncer(
                 hass, _LOGGER, cooldown=REFRESH_COOLDOWN_S, immediate=True
             ),
@@ -80,7 +70,8 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
         self.projector = projector
         self.power = power
         self._standby_logged = False
-        self.apps: dict[str, str] = parse_app_entries(list(entry.options.get(CONF_APPS, [])))
+        self.options = options
+        self.apps: dict[str, str] = options.apps
 
     @property
     def info(self) -> DeviceInfo:

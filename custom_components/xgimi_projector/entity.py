@@ -11,96 +11,17 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import XgimiCoordinator
-from .projector import (
-    AuthorizationError,
-    AutoPowerOnError,
-    BootTimeoutError,
-    InvalidCommandError,
-    NoPlugError,
-    NotSupportedError,
-    PlugSwitchError,
-    PlugUnavailableError,
-    PowerError,
-    PowerOnCancelledError,
-    ProjectorUnreachableError,
-    RunningUnreachableError,
-    SoftOffFailedError,
-    StillAsleepError,
-    UnknownKeyError,
-    UnknownSourceError,
-    WirelessDebuggingPortError,
-    XgimiError,
-)
-
-_POWER_ERROR_KEYS: tuple[tuple[type[PowerError], str], ...] = (
-    (NoPlugError, "no_plug"),
-    (PlugUnavailableError, "plug_unavailable"),
-    (PlugSwitchError, "plug_switch_failed"),
-    (BootTimeoutError, "boot_timeout"),
-    (AutoPowerOnError, "auto_power_on_off"),
-    (RunningUnreachableError, "running_unreachable"),
-    (StillAsleepError, "still_asleep"),
-    (PowerOnCancelledError, "power_on_cancelled"),
-    (SoftOffFailedError, "soft_off_failed"),
-)
-
-POWER_ISSUE_KEYS = frozenset(
-    {"plug_switch_failed", "boot_timeout", "auto_power_on_off", "running_unreachable"}
-)
-"""Power-on failures worth a repair issue (the others are answered by the error alone)."""
-
-
-def power_error_key(err: PowerError) -> str:
-    """The stable key (translation and repair issue) of a power error."""
-    for cls, key in _POWER_ERROR_KEYS:
-        if isinstance(err, cls):
-            return key
-    return "power_failed"
+from .projector import XgimiError
 
 
 def translate_error(err: XgimiError, host: str) -> HomeAssistantError:
-    """The translated Home Assistant error for a library error."""
-    if isinstance(err, PowerError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=power_error_key(err),
-            translation_placeholders={"host": host, "error": str(err)},
-        )
-    if isinstance(err, UnknownKeyError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_key",
-            translation_placeholders={"key": err.key},
-        )
-    if isinstance(err, UnknownSourceError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_source",
-            translation_placeholders={"source": err.source},
-        )
-    if isinstance(err, NotSupportedError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="not_supported",
-            translation_placeholders={"family": err.family},
-        )
-    if isinstance(err, InvalidCommandError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_command",
-            translation_placeholders={"error": str(err)},
-        )
-    key = "command_failed"
-    if isinstance(err, ProjectorUnreachableError):
-        key = "unreachable"
-    elif isinstance(err, AuthorizationError):
-        key = "authorization_required"
-    elif isinstance(err, WirelessDebuggingPortError):
-        key = "wireless_debugging_port"
-    return HomeAssistantError(
+    """The translated Home Assistant error for a library error: its own key and placeholders;
+    input the caller got wrong is a validation error."""
+    kind = ServiceValidationError if err.invalid_input else HomeAssistantError
+    return kind(
         translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"host": host, "error": str(err)},
+        translation_key=err.translation_key,
+        translation_placeholders={"host": host, **err.translation_placeholders},
     )
 
 

@@ -7,8 +7,7 @@ plug through ha_xiaomi_home or hass-xiaomi-miot, a Tuya plug, a REST switch…).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable
 import logging
 from typing import Any
 
@@ -28,37 +27,13 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util.unit_conversion import PowerConverter
 
-from .const import (
-    CONF_BOOT_TIMEOUT_S,
-    CONF_CUT_MAINS,
-    CONF_CUT_MAINS_COOLDOWN_S,
-    CONF_ON_W,
-    CONF_PLUG,
-    CONF_POWER_ON_SOURCE,
-    CONF_POWER_SENSOR,
-    CONF_REARM_OFF_S,
-    CONF_SCREEN_OFF_W,
-    CONF_STANDBY_W,
-    DEFAULT_BOOT_TIMEOUT_S,
-    DEFAULT_CUT_MAINS_COOLDOWN_S,
-    DEFAULT_REARM_OFF_S,
-    POWER_ON_SOURCE_NONE,
-)
-from .projector import (
-    CalibrationError,
-    PlugSwitchError,
-    PlugUnavailableError,
-    PowerSettings,
-    PowerThresholds,
-)
+from .options import XgimiOptions
+from .projector import PlugSwitchError, PlugUnavailableError
 
 _LOGGER = logging.getLogger(__name__)
 
 PLUG_CONFIRM_TIMEOUT_S = 15.0
 """How long a plug may take to report the state it was switched to (cloud plugs lag)."""
-
-INTERNAL_TIMINGS: dict[str, Any] = {}
-"""Overrides of :class:`PowerSettings`' internal timings (tests shorten them)."""
 
 
 def read_watts(state_obj: Any) -> float | None:
@@ -76,34 +51,17 @@ def read_watts(state_obj: Any) -> float | None:
         return None
 
 
-def power_settings(options: Mapping[str, Any]) -> PowerSettings:
-    """The library's power settings from an entry's options."""
-    thresholds: PowerThresholds | None = None
-    if options.get(CONF_POWER_SENSOR) and CONF_STANDBY_W in options and CONF_ON_W in options:
-        try:
-            thresholds = PowerThresholds.from_calibration(
-                standby_w=float(options[CONF_STANDBY_W]),
-                on_w=float(options[CONF_ON_W]),
-                screen_off_w=(
-                    float(options[CONF_SCREEN_OFF_W])
-                    if options.get(CONF_SCREEN_OFF_W) is not None
-                    else None
-                ),
+async def read_power(hass: HomeAssistant, sensor: str) -> float | None:
+    """A fresh reading of a power sensor, in W: asks its integration to update first (plugs
+    often poll slowly), within :data:`PLUG_CONFIRM_TIMEOUT_S`."""
+    try:
+        async with asyncio.timeout(PLUG_CONFIRM_TIMEOUT_S):
+            await hass.services.async_call(
+                "homeassistant", "update_entity", {ATTR_ENTITY_ID: sensor}, blocking=True
             )
-        except CalibrationError as err:  # pragma: no cover - the options flow validates
-            _LOGGER.warning("Ignoring the stored calibration: %s", err.reason)
-    source = options.get(CONF_POWER_ON_SOURCE)
-    settings = PowerSettings(
-        rearm_off_s=float(options.get(CONF_REARM_OFF_S, DEFAULT_REARM_OFF_S)),
-        boot_timeout_s=float(options.get(CONF_BOOT_TIMEOUT_S, DEFAULT_BOOT_TIMEOUT_S)),
-        power_on_source=source if source and source != POWER_ON_SOURCE_NONE else None,
-        cut_mains_after_off=bool(options.get(CONF_CUT_MAINS, False)),
-        cut_mains_cooldown_s=float(
-            options.get(CONF_CUT_MAINS_COOLDOWN_S, DEFAULT_CUT_MAINS_COOLDOWN_S)
-        ),
-        thresholds=thresholds,
-    )
-    return replace(settings, **INTERNAL_TIMINGS)
+    except (HomeAssistantError, TimeoutError) as err:
+        _LOGGER.debug("Could not refresh %s: %r", sensor, err)
+    return read_watts(hass.states.get(sensor))
 
 
 class HaPlug:
@@ -115,11 +73,10 @@ class HaPlug:
         self.power_id = power_id
 
     @classmethod
-    def from_options(cls, hass: HomeAssistant, options: Mapping[str, Any]) -> HaPlug | None:
-        switch_id = options.get(CONF_PLUG)
-        if not switch_id:
+    def from_options(cls, hass: HomeAssistant, options: XgimiOptions) -> HaPlug | None:
+        if options.plug is None:
             return None
-        return cls(hass, switch_id, options.get(CONF_POWER_SENSOR) or None)
+        return cls(hass, options.plug, options.power_sensor)
 
     @property
     def available(self) -> bool:
@@ -146,17 +103,7 @@ class HaPlug:
         """Ask the sensor's integration for a fresh reading (plugs often poll slowly)."""
         if self.power_id is None:
             return None
-        try:
-            async with asyncio.timeout(PLUG_CONFIRM_TIMEOUT_S):
-                await self.hass.services.async_call(
-                    "homeassistant",
-                    "update_entity",
-                    {ATTR_ENTITY_ID: self.power_id},
-                    blocking=True,
-                )
-        except (HomeAssistantError, TimeoutError) as err:
-            _LOGGER.debug("Could not refresh %s: %r", self.power_id, err)
-        return self.power_w()
+        return await read_power(self.hass, self.power_id)
 
     async def turn_on(self) -> None:
         await self._switch(True)

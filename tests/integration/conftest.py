@@ -20,7 +20,6 @@ from homeassistant.util.yaml import parse_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.xgimi_projector import plug as plug_module
 from custom_components.xgimi_projector.const import (
     CONF_AUTO_POWER_ON,
     CONF_BOOT_TIMEOUT_S,
@@ -33,6 +32,7 @@ from custom_components.xgimi_projector.const import (
     DOMAIN,
     KEY_FILE,
 )
+from custom_components.xgimi_projector.options import POWER_TIMINGS
 from scripts.develop import PLUG_YAML
 from simulator import PromptMode, Simulator
 
@@ -176,23 +176,19 @@ CALIBRATED = {CONF_STANDBY_W: 0.5, CONF_SCREEN_OFF_W: 10.0, CONF_ON_W: 85.0}
 
 
 @pytest.fixture
-def fast_power(monkeypatch: pytest.MonkeyPatch) -> None:
+def fast_power(hass: HomeAssistant) -> None:
     """Short internal waits (the user-facing ones are set per test through the options)."""
-    monkeypatch.setattr(
-        plug_module,
-        "INTERNAL_TIMINGS",
-        {
-            "connect_interval_s": 0.05,
-            "auto_power_on_grace_s": 0.4,
-            "standby_unreachable_s": 0.3,
-            "soft_off_confirm_s": 2.0,
-            "wake_confirm_s": 0.3,
-            "state_poll_s": 0.05,
-            "standby_poll_s": 0.05,
-            "standby_watch_max_s": 10.0,
-            "draw_dwell_s": 0.0,
-        },
-    )
+    hass.data[POWER_TIMINGS] = {
+        "connect_interval_s": 0.05,
+        "auto_power_on_grace_s": 0.4,
+        "standby_unreachable_s": 0.3,
+        "soft_off_confirm_s": 2.0,
+        "wake_confirm_s": 0.3,
+        "state_poll_s": 0.05,
+        "standby_poll_s": 0.05,
+        "standby_watch_max_s": 10.0,
+        "draw_dwell_s": 0.0,
+    }
 
 
 async def setup_demo_plug(hass: HomeAssistant, sim: Simulator) -> None:

@@ -46,7 +46,6 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 
-from custom_components.xgimi_projector import plug as plug_module
 from custom_components.xgimi_projector.const import (
     CONF_AUTO_POWER_ON,
     CONF_BOOT_TIMEOUT_S,
@@ -54,6 +53,7 @@ from custom_components.xgimi_projector.const import (
     CONF_REARM_OFF_S,
     DOMAIN,
 )
+from custom_components.xgimi_projector.options import POWER_TIMINGS
 from simulator import Simulator
 
 from ..conftest import StartSim
@@ -613,8 +613,7 @@ async def projector_with_plug(
     hass: HomeAssistant, start_sim: StartSim, monkeypatch: pytest.MonkeyPatch
 ) -> Simulator:
     """A projector whose smart plug (a template switch) switches the simulator's mains."""
-    monkeypatch.setitem(plug_module.INTERNAL_TIMINGS, "connect_interval_s", 0.2)
-    monkeypatch.setitem(plug_module.INTERNAL_TIMINGS, "standby_unreachable_s", 0.3)
+    hass.data[POWER_TIMINGS] = {"connect_interval_s": 0.2, "standby_unreachable_s": 0.3}
     sim = await start_sim("gmui_android12")
 
     @callback

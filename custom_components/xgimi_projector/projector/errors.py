@@ -1,7 +1,11 @@
-"""The library's typed error hierarchy.
+"""The library's typed error hierarchy: every public error, each with its own key.
 
-Every failure the library reports is an :class:`XgimiError`. The integration maps
-each class to a translated Home Assistant error; nothing here is user-facing text.
+Every failure the library reports is an :class:`XgimiError`. Each class carries a stable
+``translation_key`` (the integration's translations are keyed by it), its
+``translation_placeholders``, and whether it is the caller's fault (``invalid_input``: Home
+Assistant shows it as a validation error) or a failed power-on worth a repair issue
+(``repair_issue``). The integration maps errors by these attributes in one place, so adding an
+error is one class here and one message per language. Nothing here is user-facing text.
 """
 
 from __future__ import annotations
@@ -10,10 +14,27 @@ from __future__ import annotations
 class XgimiError(Exception):
     """Base class of every error raised by this library."""
 
+    translation_key: str = "command_failed"
+    """The key of the error's message (``exceptions.<key>`` in the integration's translations)."""
+    invalid_input: bool = False
+    """The caller's input was refused before anything was sent."""
+    repair_issue: bool = False
+    """A power-on failure the user must fix on the projector or the plug (a repair issue)."""
+    connect_error_key: str = "cannot_connect"
+    """The key of the error shown by the set-up form when connecting fails this way
+    (``config.error.<key>``)."""
+
+    @property
+    def translation_placeholders(self) -> dict[str, str]:
+        """The values the message refers to (the integration adds ``host``)."""
+        return {"error": str(self)}
+
 
 class ProjectorUnreachableError(XgimiError):
     """No ADB session could be opened: wrong address, ADB disabled, or the projector
     is in standby (关机), where its network is down."""
+
+    translation_key = "unreachable"
 
 
 class SessionClosedError(ProjectorUnreachableError):
@@ -22,22 +43,32 @@ class SessionClosedError(ProjectorUnreachableError):
     Some adbd builds do this while another ADB client holds the projector.
     """
 
+    connect_error_key = "another_client"
+
 
 class AuthorizationError(XgimiError):
     """Base class of the "Allow USB debugging?" outcomes."""
+
+    translation_key = "authorization_required"
 
 
 class AuthorizationPendingError(AuthorizationError):
     """The projector is showing "Allow USB debugging?" and nobody has answered yet."""
 
+    connect_error_key = "auth_timeout"
+
 
 class AuthorizationRejectedError(AuthorizationError):
     """The prompt was answered with Cancel, or the projector refused our key."""
+
+    connect_error_key = "auth_rejected"
 
 
 class WirelessDebuggingPortError(XgimiError):
     """The port answered with STLS: an Android 11+ wireless-debugging port, which needs
     pairing. Use the classic port 5555 (``adb tcpip 5555``) instead."""
+
+    translation_key = connect_error_key = "wireless_debugging_port"
 
 
 class CommandFailedError(XgimiError):
@@ -47,47 +78,87 @@ class CommandFailedError(XgimiError):
 class InvalidCommandError(XgimiError, ValueError):
     """Caller input was rejected before anything was sent."""
 
+    translation_key = "invalid_command"
+    invalid_input = True
+
 
 class UnknownKeyError(InvalidCommandError):
     """A key name is not in the whitelist."""
+
+    translation_key = "unknown_key"
 
     def __init__(self, key: str) -> None:
         super().__init__(f"unknown key: {key!r}")
         self.key = key
 
+    @property
+    def translation_placeholders(self) -> dict[str, str]:
+        return {"key": self.key}
+
 
 class UnknownSourceError(InvalidCommandError):
     """A source name is neither an HDMI input nor a valid app package."""
+
+    translation_key = "unknown_source"
 
     def __init__(self, source: str) -> None:
         super().__init__(f"unknown source: {source!r}")
         self.source = source
 
+    @property
+    def translation_placeholders(self) -> dict[str, str]:
+        return {"source": self.source}
+
 
 class NotSupportedError(InvalidCommandError):
     """The projector's firmware family cannot do this (e.g. direct HDMI switching on GMUI 9)."""
+
+    translation_key = "not_supported"
 
     def __init__(self, what: str, family: str) -> None:
         super().__init__(f"{what} is not supported on firmware family {family}")
         self.what = what
         self.family = family
 
+    @property
+    def translation_placeholders(self) -> dict[str, str]:
+        return {"family": self.family, "what": self.what}
+
+
+class CalibrationError(InvalidCommandError):
+    """Power readings that cannot make thresholds; ``reason`` is a stable key
+    (``too_close``, ``negative``, ``screen_off_out_of_range``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.translation_key = f"calibration_{reason}"
+
 
 class PowerError(XgimiError):
     """Base class of the smart-plug power path's failures (:mod:`.power`)."""
+
+    translation_key = "power_failed"
 
 
 class NoPlugError(PowerError):
     """The projector is unreachable (standby or mains off) and no plug is configured,
     so nothing can turn it on."""
 
+    translation_key = "no_plug"
+
 
 class PlugUnavailableError(PowerError):
     """The configured plug is unavailable (offline, or its integration is not loaded)."""
 
+    translation_key = "plug_unavailable"
+
 
 class PlugSwitchError(PowerError):
     """The plug did not switch (its state did not follow within the confirmation time)."""
+
+    translation_key = "plug_switch_failed"
+    repair_issue = True
 
     def __init__(self, wanted_on: bool) -> None:
         super().__init__(f"the plug did not switch {'on' if wanted_on else 'off'}")
@@ -96,6 +167,9 @@ class PlugSwitchError(PowerError):
 
 class BootTimeoutError(PowerError):
     """Mains came back, but ADB did not answer within the boot timeout."""
+
+    translation_key = "boot_timeout"
+    repair_issue = True
 
     def __init__(self, timeout_s: float) -> None:
         super().__init__(f"ADB did not come back within {timeout_s:.0f} s of mains returning")
@@ -106,6 +180,9 @@ class AutoPowerOnError(PowerError):
     """Mains came back, but the power draw stayed at the standby level: 上电自动开机
     (auto power-on when mains returns) is off on the projector."""
 
+    translation_key = "auto_power_on_off"
+    repair_issue = True
+
     def __init__(self, watts: float) -> None:
         super().__init__(f"draw stayed at {watts:.1f} W (standby) after mains returned")
         self.watts = watts
@@ -115,6 +192,9 @@ class RunningUnreachableError(PowerError):
     """ADB is unreachable but the plug's power draw says the projector is running:
     cutting mains would pull the cord of a running system, so nothing is done."""
 
+    translation_key = "running_unreachable"
+    repair_issue = True
+
     def __init__(self, watts: float) -> None:
         super().__init__(f"unreachable over ADB but drawing {watts:.1f} W")
         self.watts = watts
@@ -123,11 +203,17 @@ class RunningUnreachableError(PowerError):
 class PowerOnCancelledError(PowerError):
     """A turn-off arrived while the plug cycle was running."""
 
+    translation_key = "power_on_cancelled"
+
 
 class SoftOffFailedError(PowerError):
     """The soft power-off was sent, but Android stayed awake."""
+
+    translation_key = "soft_off_failed"
 
 
 class StillAsleepError(PowerError):
     """Android is asleep but stays on the network and did not wake: mains is not cut while
     it may still be running."""
+
+    translation_key = "still_asleep"

@@ -1,0 +1,369 @@
+"""Options flow: general options, the smart plug, and the power sensor's calibration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.const import Platform
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+import voluptuous as vol
+
+from .const import (
+    CONF_APPS,
+    CONF_AUTO_POWER_ON,
+    CONF_BOOT_TIMEOUT_S,
+    CONF_CUT_MAINS,
+    CONF_CUT_MAINS_COOLDOWN_S,
+    CONF_DEVICE_INFO,
+    CONF_ON_W,
+    CONF_PLUG,
+    CONF_POWER_ON_SOURCE,
+    CONF_POWER_SENSOR,
+    CONF_REARM_OFF_S,
+    CONF_SCAN_INTERVAL,
+    CONF_SCREEN_OFF_W,
+    CONF_SOURCE_ALIASES,
+    CONF_STANDBY_W,
+    MAX_BOOT_TIMEOUT_S,
+    MAX_CUT_MAINS_COOLDOWN_S,
+    MAX_REARM_OFF_S,
+    MAX_SCAN_INTERVAL,
+    MIN_BOOT_TIMEOUT_S,
+    MIN_CUT_MAINS_COOLDOWN_S,
+    MIN_REARM_OFF_S,
+    MIN_SCAN_INTERVAL,
+    POWER_ON_SOURCE_NONE,
+)
+from .options import Calibration, XgimiOptions, parse_app_entries, parse_source_aliases
+from .plug import read_power
+from .projector import HDMI_INPUTS, KNOWN_APPS, CalibrationError, DeviceInfo
+from .projector.projector import PACKAGE_RE
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class XgimiOptionsFlow(OptionsFlow):
+    """General options, the smart plug, and the power sensor's calibration."""
+
+    def __init__(self) -> None:
+        self._pending: dict[str, Any] = {}
+        self._readings: dict[str, float | None] = {}
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        menu = ["general", "power"]
+        if XgimiOptions.from_entry(self.config_entry).power_sensor:
+            menu.append("calibrate")
+        return self.async_show_menu(step_id="init", menu_options=menu)
+
+    # --- general ---------------------------------------------------------------------
+
+    async def async_step_general(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Poll interval, apps shown as sources, and the source to select after power-on."""
+        errors: dict[str, str] = {}
+        options = dict(self.config_entry.options)
+        if user_input is not None:
+            apps = [str(app).strip() for app in user_input.get(CONF_APPS, []) if str(app).strip()]
+            aliases = [
+                str(alias).strip()
+                for alias in user_input.get(CONF_SOURCE_ALIASES, [])
+                if str(alias).strip()
+            ]
+            bad = [app for app in apps if not PACKAGE_RE.match(app.partition("=")[0].strip())]
+            if bad:
+                errors[CONF_APPS] = "invalid_app"
+            info = DeviceInfo.from_dict(self.config_entry.data[CONF_DEVICE_INFO])
+            known = set(parse_app_entries(apps).values())
+            if info.traits.direct_hdmi:
+                known.update(HDMI_INPUTS)
+            if any(
+                not (parsed := parse_source_aliases([alias])) or not set(parsed) <= known
+                for alias in aliases
+            ):
+                errors[CONF_SOURCE_ALIASES] = "invalid_alias"
+            if not errors:
+                return self.async_create_entry(
+                    data={
+                        **options,
+                        CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                        CONF_APPS: apps,
+                        CONF_POWER_ON_SOURCE: user_input[CONF_POWER_ON_SOURCE],
+                        CONF_SOURCE_ALIASES: aliases,
+                    }
+                )
+            options.update(user_input)
+        info = DeviceInfo.from_dict(self.config_entry.data[CONF_DEVICE_INFO])
+        current = XgimiOptions.from_mapping(options)
+        configured = list(current.app_entries)
+        app_choices = {
+            package: f"{name} ({package})"
+            for package, name in KNOWN_APPS.items()
+            if package in info.packages
+        }
+        for package, name in current.apps.items():
+            app_choices.setdefault(package, f"{name} ({package})")
+        sources = [POWER_ON_SOURCE_NONE]
+        if info.traits.direct_hdmi:
+            sources.extend(HDMI_INPUTS)
+        sources.extend(current.apps)
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_SCAN_INTERVAL,
+                    default=current.scan_interval_s,
+                ): _seconds(MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL),
+                vol.Optional(CONF_APPS, default=configured): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[
+                            SelectOptionDict(value=value, label=label)
+                            for value, label in app_choices.items()
+                        ],
+                        multiple=True,
+                        custom_value=True,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Required(
+                    CONF_POWER_ON_SOURCE,
+                    default=current.power_on_source
+                    if current.power_on_source in sources
+                    else POWER_ON_SOURCE_NONE,
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=sources,
+                        translation_key=CONF_POWER_ON_SOURCE,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Optional(
+                    CONF_SOURCE_ALIASES,
+                    default=list(current.alias_entries),
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[], multiple=True, custom_value=True, mode=SelectSelectorMode.LIST
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(step_id="general", data_schema=schema, errors=errors)
+
+    # --- power -----------------------------------------------------------------------
+
+    async def async_step_power(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The smart plug that powers the projector on from standby, and how it is used."""
+        errors: dict[str, str] = {}
+        options = dict(self.config_entry.options)
+        if user_input is not None:
+            errors = self._validate_power(user_input)
+            if not errors:
+                new = {key: value for key, value in options.items() if key not in _POWER_KEYS}
+                new.update(
+                    {
+                        CONF_AUTO_POWER_ON: bool(user_input[CONF_AUTO_POWER_ON]),
+                        CONF_REARM_OFF_S: int(user_input[CONF_REARM_OFF_S]),
+                        CONF_BOOT_TIMEOUT_S: int(user_input[CONF_BOOT_TIMEOUT_S]),
+                        CONF_CUT_MAINS: bool(user_input[CONF_CUT_MAINS]),
+                        CONF_CUT_MAINS_COOLDOWN_S: int(user_input[CONF_CUT_MAINS_COOLDOWN_S]),
+                    }
+                )
+                if plug := user_input.get(CONF_PLUG):
+                    new[CONF_PLUG] = plug
+                sensor = user_input.get(CONF_POWER_SENSOR)
+                if sensor:
+                    new[CONF_POWER_SENSOR] = sensor
+                    if sensor == XgimiOptions.from_entry(self.config_entry).power_sensor:
+                        for key in _CALIBRATION_KEYS:
+                            if key in options:
+                                new[key] = options[key]
+                self._pending = new
+                if sensor and CONF_ON_W not in new:
+                    return await self.async_step_calibrate()
+                return self.async_create_entry(data=new)
+            options.update(user_input)
+        current = XgimiOptions.from_mapping(options)
+        schema = vol.Schema(
+            {
+                vol.Optional(
+                    CONF_PLUG, description={"suggested_value": current.plug}
+                ): EntitySelector(EntitySelectorConfig(domain=Platform.SWITCH)),
+                vol.Optional(
+                    CONF_POWER_SENSOR,
+                    description={"suggested_value": current.power_sensor},
+                ): EntitySelector(
+                    EntitySelectorConfig(
+                        domain=Platform.SENSOR, device_class=SensorDeviceClass.POWER
+                    )
+                ),
+                vol.Required(
+                    CONF_AUTO_POWER_ON, default=current.auto_power_on_confirmed
+                ): BooleanSelector(),
+                vol.Required(CONF_REARM_OFF_S, default=_number(current.rearm_off_s)): _seconds(
+                    MIN_REARM_OFF_S, MAX_REARM_OFF_S
+                ),
+                vol.Required(
+                    CONF_BOOT_TIMEOUT_S,
+                    default=_number(current.boot_timeout_s),
+                ): _seconds(MIN_BOOT_TIMEOUT_S, MAX_BOOT_TIMEOUT_S),
+                vol.Required(CONF_CUT_MAINS, default=current.cut_mains): BooleanSelector(),
+                vol.Required(
+                    CONF_CUT_MAINS_COOLDOWN_S,
+                    default=_number(current.cut_mains_cooldown_s),
+                ): _seconds(MIN_CUT_MAINS_COOLDOWN_S, MAX_CUT_MAINS_COOLDOWN_S),
+            }
+        )
+        return self.async_show_form(step_id="power", data_schema=schema, errors=errors)
+
+    def _validate_power(self, user_input: dict[str, Any]) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        plug = user_input.get(CONF_PLUG)
+        sensor = user_input.get(CONF_POWER_SENSOR)
+        if plug and self.hass.states.get(plug) is None:
+            errors[CONF_PLUG] = "entity_not_found"
+        if sensor and self.hass.states.get(sensor) is None:
+            errors[CONF_POWER_SENSOR] = "entity_not_found"
+        if not plug:
+            if sensor:
+                errors[CONF_POWER_SENSOR] = "needs_plug"
+            if user_input.get(CONF_CUT_MAINS):
+                errors[CONF_CUT_MAINS] = "needs_plug"
+        elif not user_input.get(CONF_AUTO_POWER_ON):
+            errors[CONF_AUTO_POWER_ON] = "auto_power_on_required"
+        return errors
+
+    # --- calibration -----------------------------------------------------------------
+
+    async def async_step_calibrate(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Step 1 of 3: the reading with the picture on."""
+        if not self._pending:
+            self._pending = dict(self.config_entry.options)
+        watts = await self._read_power()
+        if user_input is not None and watts is not None:
+            self._readings[CONF_ON_W] = watts
+            return await self.async_step_calibrate_screen_off()
+        return self._calibration_form("calibrate", watts, user_input)
+
+    async def async_step_calibrate_screen_off(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Step 2 of 3: the reading in 关屏 (optional)."""
+        if user_input is not None and user_input.get(CONF_SKIP):
+            self._readings[CONF_SCREEN_OFF_W] = None
+            return await self.async_step_calibrate_standby()
+        watts = await self._read_power()
+        if user_input is not None and watts is not None:
+            self._readings[CONF_SCREEN_OFF_W] = watts
+            return await self.async_step_calibrate_standby()
+        return self._calibration_form(
+            "calibrate_screen_off",
+            watts,
+            user_input,
+            extra={vol.Required(CONF_SKIP, default=False): BooleanSelector()},
+        )
+
+    async def async_step_calibrate_standby(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Step 3 of 3: the reading in standby (关机); then the thresholds are stored."""
+        watts = await self._read_power()
+        if user_input is None or watts is None:
+            return self._calibration_form("calibrate_standby", watts, user_input)
+        calibration = Calibration(
+            standby_w=watts,
+            on_w=float(self._readings[CONF_ON_W] or 0.0),
+            screen_off_w=self._readings.get(CONF_SCREEN_OFF_W),
+        )
+        try:
+            thresholds = calibration.thresholds()
+        except CalibrationError as err:
+            return self._calibration_form(
+                "calibrate_standby", watts, user_input, error=err.translation_key
+            )
+        _LOGGER.info(
+            "Calibrated %s: standby ≤ %.1f W, on ≥ %.1f W",
+            self._pending[CONF_POWER_SENSOR],
+            thresholds.standby_max_w,
+            thresholds.on_min_w,
+        )
+        return self.async_create_entry(
+            data={**self._pending, **self._readings, CONF_STANDBY_W: watts}
+        )
+
+    async def _read_power(self) -> float | None:
+        """A fresh reading of the power sensor being calibrated, in W."""
+        return await read_power(self.hass, str(self._pending[CONF_POWER_SENSOR]))
+
+    def _calibration_form(
+        self,
+        step_id: str,
+        watts: float | None,
+        user_input: dict[str, Any] | None,
+        *,
+        error: str | None = None,
+        extra: dict[Any, Any] | None = None,
+    ) -> ConfigFlowResult:
+        """The step's form; a submitted step without a reading says so."""
+        if error is None and user_input is not None and watts is None:
+            error = "no_reading"
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=vol.Schema(extra or {}),
+            errors={"base": error} if error else {},
+            description_placeholders={
+                "sensor": str(self._pending[CONF_POWER_SENSOR]),
+                "watts": _fmt_w(watts),
+                "on_w": _fmt_w(self._readings.get(CONF_ON_W)),
+                "screen_off_w": _fmt_w(self._readings.get(CONF_SCREEN_OFF_W)),
+            },
+        )
+
+
+_POWER_KEYS = frozenset(
+    {
+        CONF_PLUG,
+        CONF_POWER_SENSOR,
+        CONF_AUTO_POWER_ON,
+        CONF_REARM_OFF_S,
+        CONF_BOOT_TIMEOUT_S,
+        CONF_CUT_MAINS,
+        CONF_CUT_MAINS_COOLDOWN_S,
+        CONF_STANDBY_W,
+        CONF_SCREEN_OFF_W,
+        CONF_ON_W,
+    }
+)
+_CALIBRATION_KEYS = (CONF_STANDBY_W, CONF_SCREEN_OFF_W, CONF_ON_W)
+CONF_SKIP = "skip"
+
+
+def _fmt_w(watts: float | None) -> str:
+    return "—" if watts is None else f"{watts:.1f}"
+
+
+def _number(value: float) -> float | int:
+    """A stored number as the form shows it (10, not 10.0)."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _seconds(minimum: int, maximum: int) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum, max=maximum, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
+        )
+    )
