@@ -41,7 +41,7 @@ from .projector import CalibrationError, PowerSettings, PowerThresholds, app_nam
 
 _LOGGER = logging.getLogger(__name__)
 
-POWER_TIMINGS: HassKey[dict[str, float]] = HassKey(f"{DOMAIN}_power_timings")
+POWER_TIMINGS: HassKey[dict[str, Any]] = HassKey(f"{DOMAIN}_power_timings")
 """Overrides of :class:`PowerSettings`' internal timings for every entry of this Home Assistant
 (field name → seconds). Nothing sets it in normal use; tests shorten the waits through it."""
 

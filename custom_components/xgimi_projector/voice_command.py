@@ -1,6 +1,6 @@
 """``xgimi_projector.voice_command``: a Chinese sentence in, an action and a spoken reply out.
 
-The sentence is parsed by the HA-free :mod:`.projector.voice` (which refuses what it does not
+The sentence is parsed by the HA-free :mod:`.voice` (which refuses what it does not
 understand); this module only finds the projector, runs the command through the same library
 calls the entities use, and builds the reply from what actually happened.
 """
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 import logging
 import re
 import time
-from typing import Any
+from types import MappingProxyType
 
 from homeassistant.components.media_player.const import DOMAIN as MEDIA_PLAYER_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
@@ -37,11 +38,14 @@ from .projector import (
     PowerError,
     PowerOffResult,
     PowerOnResult,
+    Projector,
+    ProjectorState,
     ProjectorUnreachableError,
     XgimiError,
 )
-from .projector.voice import (
+from .voice import (
     MAX_TEXT_LENGTH,
+    Facts,
     Intent,
     Outcome,
     ParseResult,
@@ -195,7 +199,7 @@ async def async_voice_command(call: ServiceCall) -> ServiceResponse:
         _LOGGER.debug("Voice text %r not handled: %s", text, result.refusal)
         return _response(result, None, reply(result), None)
     outcome, facts = await _execute(target, result.command, wait=call.data[ATTR_WAIT])
-    spoken = reply(result, outcome, name=target.spoken_name, **facts)
+    spoken = reply(result, outcome, name=target.spoken_name, facts=facts)
     _LOGGER.info(
         "Voice %r → %s on %s: %s", text, result.command.intent, target.entry.title, outcome
     )
@@ -241,14 +245,12 @@ def _response(
     }
 
 
-async def _execute(
-    target: _Target, command: VoiceCommand, *, wait: bool
-) -> tuple[Outcome, dict[str, Any]]:
+async def _execute(target: _Target, command: VoiceCommand, *, wait: bool) -> tuple[Outcome, Facts]:
     """Run ``command``; the outcome and the facts the reply needs."""
     runtime = target.entry.runtime_data
     coordinator = runtime.coordinator
     power = runtime.power
-    facts: dict[str, Any] = {}
+    facts = Facts()
     if command.intent is Intent.QUERY:
         return Outcome.DONE, _status_facts(target)
     try:
@@ -270,68 +272,40 @@ async def _execute(
         _LOGGER.warning(
             "Voice command %s on %s failed: %s", command.intent, target.entry.title, err
         )
-        return Outcome.FAILED, {"phase": power.phase.value}
+        return Outcome.FAILED, Facts(phase=power.phase)
     finally:
         # One poll, now (not debounced): the state the reply reports, and the entities'.
         await coordinator.async_refresh()
-    state = coordinator.data
-    if state.volume_level is not None:
-        facts["volume_percent"] = round(state.volume_level * 100)
-    if command.source is not None:
-        facts["source"] = command.source
-    return outcome, facts
+    volume_percent = _volume_percent(coordinator.data)
+    return outcome, Facts(volume_percent=volume_percent, source=command.source)
 
 
-async def _turn_on(target: _Target, *, wait: bool) -> tuple[Outcome, dict[str, Any]]:
+async def _turn_on(target: _Target, *, wait: bool) -> tuple[Outcome, Facts]:
     power = target.entry.runtime_data.power
     task = power.start_turn_on()
     done, _ = await asyncio.wait({task}, timeout=None if wait else QUICK_ANSWER_S)
     if not done:
-        return Outcome.POWERING_ON, {"phase": power.phase.value}
+        return Outcome.POWERING_ON, Facts(phase=power.phase)
     result = task.result()  # raises the power error, handled by the caller
     if result is PowerOnResult.ALREADY_ON:
-        return Outcome.ALREADY, {"is_on": True}
-    return Outcome.DONE, {"is_on": True}
+        return Outcome.ALREADY, Facts(is_on=True)
+    return Outcome.DONE, Facts(is_on=True)
 
 
 async def _run(target: _Target, command: VoiceCommand) -> Outcome:
+    handler = INTENT_HANDLERS.get(command.intent)
+    if handler is None:  # pragma: no cover - QUERY, TURN_ON and TURN_OFF are handled before
+        raise PowerError(f"unhandled intent {command.intent}")
+    return await handler(target, command)
+
+
+async def _volume_set(target: _Target, command: VoiceCommand) -> Outcome:
     projector = target.entry.runtime_data.projector
-    coordinator = target.entry.runtime_data.coordinator
-    state = projector.state
-    intent = command.intent
-    if intent is Intent.VOLUME_SET:
-        if command.percent is not None:
-            await projector.set_volume_level(command.percent / 100)
-        else:
-            assert command.steps is not None
-            await projector.set_volume(min(command.steps, projector.volume_max))
-    elif intent in (Intent.VOLUME_UP, Intent.VOLUME_DOWN):
-        return await _volume_step(target, command)
-    elif intent in (Intent.MUTE, Intent.UNMUTE):
-        mute = intent is Intent.MUTE
-        if state.muted is mute:
-            return Outcome.ALREADY
-        await projector.mute(mute)
-    elif intent is Intent.PLAY:
-        await projector.play()
-    elif intent is Intent.PAUSE:
-        await projector.pause()
-    elif intent is Intent.STOP:
-        await projector.stop()
-    elif intent is Intent.SOURCE:
-        assert command.source is not None
-        library_source = coordinator.sources.get(command.source)
-        if library_source is None:
-            return Outcome.NOT_SUPPORTED
-        await projector.select_source(library_source)
-    elif intent is Intent.HOME:
-        await projector.press("HOME")
-    elif intent is Intent.BACK:
-        await projector.press("BACK")
-    elif intent is Intent.AUTOFOCUS:
-        await projector.press("autofocus")
-    else:  # pragma: no cover - every intent is handled above
-        raise PowerError(f"unhandled intent {intent}")
+    if command.percent is not None:
+        await projector.set_volume_level(command.percent / 100)
+    else:
+        assert command.steps is not None
+        await projector.set_volume(min(command.steps, projector.volume_max))
     return Outcome.DONE
 
 
@@ -354,16 +328,74 @@ async def _volume_step(target: _Target, command: VoiceCommand) -> Outcome:
     return Outcome.DONE
 
 
-def _status_facts(target: _Target) -> dict[str, Any]:
+async def _mute(target: _Target, command: VoiceCommand) -> Outcome:
+    projector = target.entry.runtime_data.projector
+    mute = command.intent is Intent.MUTE
+    if projector.state.muted is mute:
+        return Outcome.ALREADY
+    await projector.mute(mute)
+    return Outcome.DONE
+
+
+async def _source(target: _Target, command: VoiceCommand) -> Outcome:
+    runtime = target.entry.runtime_data
+    assert command.source is not None
+    library_source = runtime.coordinator.sources.get(command.source)
+    if library_source is None:
+        return Outcome.NOT_SUPPORTED
+    await runtime.projector.select_source(library_source)
+    return Outcome.DONE
+
+
+type _Handler = Callable[[_Target, VoiceCommand], Awaitable[Outcome]]
+
+
+def _call(action: Callable[[Projector], Awaitable[None]]) -> _Handler:
+    """A handler that runs one projector call and is then done."""
+
+    async def handler(target: _Target, command: VoiceCommand) -> Outcome:
+        await action(target.entry.runtime_data.projector)
+        return Outcome.DONE
+
+    return handler
+
+
+HANDLED_FIRST = frozenset({Intent.QUERY, Intent.TURN_ON, Intent.TURN_OFF})
+"""Intents :func:`_execute` runs itself (they need no reachable, awake projector)."""
+
+INTENT_HANDLERS: Mapping[Intent, _Handler] = MappingProxyType(
+    {
+        Intent.VOLUME_SET: _volume_set,
+        Intent.VOLUME_UP: _volume_step,
+        Intent.VOLUME_DOWN: _volume_step,
+        Intent.MUTE: _mute,
+        Intent.UNMUTE: _mute,
+        Intent.PLAY: _call(lambda projector: projector.play()),
+        Intent.PAUSE: _call(lambda projector: projector.pause()),
+        Intent.STOP: _call(lambda projector: projector.stop()),
+        Intent.SOURCE: _source,
+        Intent.HOME: _call(lambda projector: projector.press("HOME")),
+        Intent.BACK: _call(lambda projector: projector.press("BACK")),
+        Intent.AUTOFOCUS: _call(lambda projector: projector.press("autofocus")),
+    }
+)
+"""Intent → the library calls that carry it out (every intent not in HANDLED_FIRST)."""
+
+
+def _volume_percent(state: ProjectorState) -> int | None:
+    return round(state.volume_level * 100) if state.volume_level is not None else None
+
+
+def _status_facts(target: _Target) -> Facts:
     runtime = target.entry.runtime_data
     power = runtime.power
     state = runtime.coordinator.data
-    facts: dict[str, Any] = {"is_on": power.is_on, "phase": power.phase.value}
-    if power.is_on:
-        if state.volume_level is not None:
-            facts["volume_percent"] = round(state.volume_level * 100)
-        if (source := runtime.coordinator.source_name(state)) is not None:
-            facts["source"] = source
-        if state.playback.value in ("playing", "paused"):
-            facts["phase"] = state.playback.value
-    return facts
+    if not power.is_on:
+        return Facts(is_on=power.is_on, phase=power.phase)
+    return Facts(
+        is_on=True,
+        phase=power.phase,
+        playback=state.playback,
+        volume_percent=_volume_percent(state),
+        source=runtime.coordinator.source_name(state),
+    )
