@@ -20,6 +20,8 @@ from typing import Any
 
 import aiohttp
 
+from simulator.mains import PLUG_YAML
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_USER = "demo"
 DEMO_PASSWORD = "xgimi-demo"
@@ -72,32 +74,6 @@ logger:
     custom_components.xgimi_projector: debug
     homeassistant.components.rest: warning
 """
-
-PLUG_YAML = """\
-switch:
-  - platform: rest
-    name: Projector plug
-    unique_id: xgimi_demo_projector_plug
-    resource: http://127.0.0.1:{mains_port}/api/mains
-    method: post
-    body_on: '{{"on": true}}'
-    body_off: '{{"on": false}}'
-    is_on_template: "{{{{ value_json.on }}}}"
-    headers:
-      Content-Type: application/json
-
-sensor:
-  - platform: rest
-    name: Projector plug power
-    unique_id: xgimi_demo_projector_plug_power
-    resource: http://127.0.0.1:{mains_port}/api/mains
-    value_template: "{{{{ value_json.power_w }}}}"
-    unit_of_measurement: W
-    device_class: power
-    state_class: measurement
-    scan_interval: 5
-"""
-"""The demo's smart plug (the tests set up the same entities from it)."""
 
 XIAOAI_YAML = """\
 automation: !include automations.yaml

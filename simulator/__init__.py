@@ -15,10 +15,13 @@ The simulated shell runs a real ``bash`` on the host (restricted PATH, loopback 
 from __future__ import annotations
 
 from .backend import DeviceBackend, ShellResult
-from .core import Simulator
-from .device import DeviceModel, DeviceState, PlaybackState
+from .clock import RealClock, VirtualClock
+from .device import DeviceModel
 from .faults import Fault, FaultState, PromptMode
+from .media import PlaybackState
+from .power import DeviceState
 from .profiles import Profile, ProfileError, list_profiles, load_profile
+from .simulated_projector import Simulator
 
 __all__ = [
     "DeviceBackend",
@@ -30,8 +33,10 @@ __all__ = [
     "Profile",
     "ProfileError",
     "PromptMode",
+    "RealClock",
     "ShellResult",
     "Simulator",
+    "VirtualClock",
     "list_profiles",
     "load_profile",
 ]

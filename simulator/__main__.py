@@ -14,10 +14,10 @@ import logging
 import signal
 import sys
 
-from .core import Simulator
-from .device import DeviceState
 from .faults import Fault, PromptMode
+from .power import DeviceState
 from .profiles import ProfileError, list_profiles, load_profile
+from .simulated_projector import Simulator
 
 _LOGGER = logging.getLogger("simulator")
 

@@ -1,19 +1,7 @@
 """The smart plug in front of the simulated projector, as a small HTTP API (aiohttp, loopback).
 
-Home Assistant's stock ``rest`` switch and sensor can drive it::
-
-    switch:
-      - platform: rest
-        resource: http://127.0.0.1:8099/api/mains
-        body_on: '{"on": true}'
-        body_off: '{"on": false}'
-        is_on_template: "{{ value_json.on }}"
-        headers: {Content-Type: application/json}
-    sensor:
-      - platform: rest
-        resource: http://127.0.0.1:8099/api/mains
-        value_template: "{{ value_json.power_w }}"
-        unit_of_measurement: W
+Home Assistant's stock ``rest`` switch and sensor can drive it: :data:`PLUG_YAML` is their
+configuration (the demo's plug, and the tests'), ``PLUG_YAML.format(mains_port=8099)``.
 
 Endpoints
 ---------
@@ -43,12 +31,42 @@ from typing import Any
 
 from aiohttp import web
 
-from .device import DeviceModel, PlaybackState, keycode
+from .device import DeviceModel
 from .faults import Fault, FaultState, PromptMode
+from .keys import keycode
+from .media import PlaybackState
 
-__all__ = ["MainsServer"]
+__all__ = ["PLUG_YAML", "MainsServer"]
 
 _LOGGER = logging.getLogger(__name__)
+
+PLUG_YAML = """\
+switch:
+  - platform: rest
+    name: Projector plug
+    unique_id: xgimi_demo_projector_plug
+    resource: http://127.0.0.1:{mains_port}/api/mains
+    method: post
+    body_on: '{{"on": true}}'
+    body_off: '{{"on": false}}'
+    is_on_template: "{{{{ value_json.on }}}}"
+    headers:
+      Content-Type: application/json
+
+sensor:
+  - platform: rest
+    name: Projector plug power
+    unique_id: xgimi_demo_projector_plug_power
+    resource: http://127.0.0.1:{mains_port}/api/mains
+    value_template: "{{{{ value_json.power_w }}}}"
+    unit_of_measurement: W
+    device_class: power
+    state_class: measurement
+    scan_interval: 5
+"""
+"""Home Assistant YAML for a ``rest`` switch and power sensor on this API
+(``switch.projector_plug``, ``sensor.projector_plug_power``): a :meth:`str.format` template
+with ``{mains_port}``."""
 
 _ACTIONS = (
     "screen_off",

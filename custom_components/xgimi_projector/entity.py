@@ -15,10 +15,16 @@ from .projector import XgimiError
 
 
 def translate_error(err: XgimiError, host: str) -> HomeAssistantError:
-    """The translated Home Assistant error for a library error: its own key and placeholders;
-    input the caller got wrong is a validation error."""
-    kind = ServiceValidationError if err.invalid_input else HomeAssistantError
-    return kind(
+    """The translated Home Assistant error for a library error: its own key and placeholders.
+    Input the caller got wrong is a validation error (about the input, not the projector);
+    anything else names the projector's address."""
+    if err.invalid_input:
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=err.translation_key,
+            translation_placeholders=err.translation_placeholders,
+        )
+    return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key=err.translation_key,
         translation_placeholders={"host": host, **err.translation_placeholders},

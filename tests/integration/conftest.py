@@ -33,8 +33,8 @@ from custom_components.xgimi_projector.const import (
     KEY_FILE,
 )
 from custom_components.xgimi_projector.options import POWER_TIMINGS
-from scripts.develop import PLUG_YAML
 from simulator import PromptMode, Simulator
+from simulator.mains import PLUG_YAML
 
 from ..conftest import StartSim
 

@@ -8,9 +8,10 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 import pytest
+import yaml
 
 from simulator import DeviceModel, DeviceState, Fault, FaultState, PromptMode
-from simulator.mains import MainsServer
+from simulator.mains import PLUG_YAML, MainsServer
 
 
 class Prompt:
@@ -214,3 +215,14 @@ async def test_real_http_on_loopback() -> None:
     finally:
         await server.stop()
         await device.aclose()
+
+
+def test_plug_yaml_points_the_rest_entities_at_the_api() -> None:
+    config = yaml.safe_load(PLUG_YAML.format(mains_port=8099))
+    (switch,) = config["switch"]
+    (sensor,) = config["sensor"]
+    assert switch["platform"] == sensor["platform"] == "rest"
+    assert switch["resource"] == sensor["resource"] == "http://127.0.0.1:8099/api/mains"
+    assert switch["body_on"] == '{"on": true}'
+    assert switch["is_on_template"] == "{{ value_json.on }}"
+    assert sensor["value_template"] == "{{ value_json.power_w }}"

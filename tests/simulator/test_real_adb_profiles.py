@@ -10,7 +10,7 @@ import pytest
 from simulator import PromptMode, list_profiles
 
 from ..conftest import StartSim
-from .test_adbd import HOST, RealAdb
+from .adbd_helpers import HOST, RealAdb
 
 pytestmark = pytest.mark.skipif(
     shutil.which("adb") is None,

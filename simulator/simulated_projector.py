@@ -17,9 +17,11 @@ from types import TracebackType
 from typing import Self
 
 from .adb import AdbDaemon
-from .device import DeviceModel, DeviceState
+from .clock import SimClock
+from .device import DeviceModel
 from .faults import Fault, FaultState, PromptMode
 from .mains import MainsServer
+from .power import DeviceState
 from .profiles import Profile, load_profile
 
 __all__ = ["Simulator"]
@@ -49,6 +51,7 @@ class Simulator:
         mains_on: bool = True,
         keys_file: Path | str | None = None,
         auto_power_on: bool = True,
+        clock: SimClock | None = None,
     ) -> None:
         self.profile = profile if isinstance(profile, Profile) else load_profile(profile)
         self.host = host
@@ -59,6 +62,7 @@ class Simulator:
             boot_s=boot_s,
             network_drop_s=network_drop_s,
             auto_power_on=auto_power_on,
+            clock=clock,
         )
         self._daemon = AdbDaemon(
             self._device,
