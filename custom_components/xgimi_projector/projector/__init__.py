@@ -22,6 +22,7 @@ from .errors import (
     AuthorizationRejectedError,
     AutoPowerOnError,
     BootTimeoutError,
+    CalibrationError,
     CommandFailedError,
     InvalidCommandError,
     NoPlugError,
@@ -44,9 +45,12 @@ from .families import HDMI_INPUTS, Family, FamilyTraits, HdmiMethod
 from .keycodes import KEYCODES, XGIMI_KEYS, normalize_key_name
 from .power import (
     POWERING_ON,
-    CalibrationError,
+    SYSTEM_CLOCK,
+    Clock,
+    Deadline,
     DrawLevel,
     DrawTracker,
+    Dwell,
     Plug,
     PowerManager,
     PowerOffResult,
@@ -54,9 +58,11 @@ from .power import (
     PowerPhase,
     PowerSettings,
     PowerThresholds,
+    SystemClock,
 )
 from .probe import DeviceInfo, parse_probe
 from .projector import SOURCE_HOME, SOURCE_MENU, Projector, normalize_source
+from .snapshot import ProjectorSnapshot
 from .state import (
     POLL_COMMAND,
     UNREACHABLE,
@@ -75,6 +81,7 @@ __all__ = [
     "POWERING_ON",
     "SOURCE_HOME",
     "SOURCE_MENU",
+    "SYSTEM_CLOCK",
     "UNREACHABLE",
     "XGIMI_KEYS",
     "AdbConnection",
@@ -85,10 +92,13 @@ __all__ = [
     "Backoff",
     "BootTimeoutError",
     "CalibrationError",
+    "Clock",
     "CommandFailedError",
+    "Deadline",
     "DeviceInfo",
     "DrawLevel",
     "DrawTracker",
+    "Dwell",
     "Family",
     "FamilyTraits",
     "HdmiMethod",
@@ -109,6 +119,7 @@ __all__ = [
     "PowerState",
     "PowerThresholds",
     "Projector",
+    "ProjectorSnapshot",
     "ProjectorState",
     "ProjectorUnreachableError",
     "RunningUnreachableError",
@@ -116,6 +127,7 @@ __all__ = [
     "SoftOffFailedError",
     "SourceKind",
     "StillAsleepError",
+    "SystemClock",
     "Timeouts",
     "UnknownKeyError",
     "UnknownSourceError",

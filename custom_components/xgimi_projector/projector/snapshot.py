@@ -1,0 +1,45 @@
+"""One frozen view of a projector and its power, built by the library for a dashboard.
+
+The Home Assistant coordinator keeps the latest :class:`ProjectorSnapshot` as its data;
+entities and the voice action read only that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .errors import PowerError
+from .state import ProjectorState
+
+if TYPE_CHECKING:
+    from .power.draw import DrawLevel
+    from .power.phase import PowerPhase
+
+__all__ = ["ProjectorSnapshot"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectorSnapshot:
+    """The projector and its power at one moment (see ``PowerManager.snapshot``)."""
+
+    device: ProjectorState
+    """The last poll (:data:`~.state.UNREACHABLE` while ADB does not answer)."""
+    phase: PowerPhase
+    """What the power is doing, running sequences included."""
+    is_on: bool
+    """Light on: what ``media_player`` calls on (关屏 and every power-on phase are off)."""
+    draw_level: DrawLevel | None
+    """The settled draw level (None: no power sensor, or no reading)."""
+    watts: float | None
+    last_error: PowerError | None
+    """Why the last power-on failed (cleared once the projector is on)."""
+    can_power_on: bool
+    """Reachable, or a usable plug."""
+    has_plug: bool
+    powering_on: bool
+    """A power-on sequence runs."""
+
+    @property
+    def reachable(self) -> bool:
+        return self.device.reachable
