@@ -21,7 +21,7 @@ from .const import (
     KEY_FILE,
     SETUP_AUTH_TIMEOUT_S,
 )
-from .coordinator import XgimiConfigEntry, XgimiCoordinator, XgimiRuntimeData
+from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .options import XgimiOptions
 from .plug import HaPlug
 from .projector import (
@@ -29,6 +29,7 @@ from .projector import (
     DeviceInfo,
     PowerManager,
     Projector,
+    ProjectorSnapshot,
     ProjectorUnreachableError,
     XgimiError,
 )
@@ -106,16 +107,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
         options.power_settings(hass),
         create_task=lambda coro, name: entry.async_create_background_task(hass, coro, name),
     )
-    coordinator = XgimiCoordinator(hass, entry, projector, power)
+    coordinator = XgimiCoordinator(hass, entry, projector, power, options)
     power.on_change = coordinator.async_power_changed
-    entry.runtime_data = XgimiRuntimeData(projector, coordinator, power)
+    entry.runtime_data = coordinator
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
         await projector.close()
         raise
     entry.async_on_unload(
-        coordinator.async_add_listener(lambda: _update_power_issue(hass, entry, power))
+        coordinator.async_add_listener(lambda: _update_power_issue(hass, entry, coordinator.data))
     )
     if plug is not None:
         entry.async_on_unload(plug.async_listen(power.plug_changed))
@@ -152,11 +153,13 @@ def _set_issue(
     )
 
 
-def _update_power_issue(hass: HomeAssistant, entry: ConfigEntry, power: PowerManager) -> None:
+def _update_power_issue(
+    hass: HomeAssistant, entry: ConfigEntry, snapshot: ProjectorSnapshot
+) -> None:
     """Raise a repair issue when a power-on failed; remove it once the projector is on."""
-    error = power.last_error
+    error = snapshot.last_error
     if error is None or not error.repair_issue:
-        if power.is_on:
+        if snapshot.is_on:
             _set_issue(hass, entry, ISSUE_POWER_ON_FAILED, translation_key=None)
         return
     _set_issue(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 import logging
 
@@ -20,6 +19,7 @@ from .projector import (
     DeviceInfo,
     PowerManager,
     Projector,
+    ProjectorSnapshot,
     ProjectorState,
     SourceKind,
     XgimiError,
@@ -32,20 +32,14 @@ REFRESH_COOLDOWN_S = 0.5
 """After a command the state is read at once; further requests within this window are merged."""
 
 
-@dataclass(slots=True)
-class XgimiRuntimeData:
-    """What a loaded entry holds."""
-
-    projector: Projector
-    coordinator: XgimiCoordinator
-    power: PowerManager
+type XgimiConfigEntry = ConfigEntry[XgimiCoordinator]
+"""A loaded entry's runtime data is its coordinator (which holds the library objects)."""
 
 
-type XgimiConfigEntry = ConfigEntry[XgimiRuntimeData]
+class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
+    """Polls the projector; its data is the library's frozen snapshot (device state and power).
 
-
-class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
-    """Polls the projector and maps its sources and apps to display names."""
+    It also maps the projector's sources and apps to display names (from the options)."""
 
     config_entry: XgimiConfigEntry
 
@@ -55,8 +49,8 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
         entry: XgimiConfigEntry,
         projector: Projector,
         power: PowerManager,
+        options: XgimiOptions,
     ) -> None:
-        options = XgimiOptions.from_entry(entry)
         super().__init__(
             hass,
             _LOGGER,
@@ -79,9 +73,9 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
         assert info is not None, "the entry is set up only after a successful probe"
         return info
 
-    async def _async_update_data(self) -> ProjectorState:
+    async def _async_update_data(self) -> ProjectorSnapshot:
         try:
-            state = await self.projector.poll()
+            snapshot = await self.power.refresh()
         except AuthorizationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
@@ -94,12 +88,11 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
                 translation_key="update_failed",
                 translation_placeholders={"host": self.projector.host, "error": str(err)},
             ) from err
-        self.power.observe(state)
-        if state.reachable:
+        if snapshot.reachable:
             if self._standby_logged:
                 _LOGGER.info("%s answers over ADB again", self.projector.host)
                 self._standby_logged = False
-        elif not self.power.has_plug:
+        elif not snapshot.has_plug:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="unreachable",
@@ -111,20 +104,25 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorState]):
             _LOGGER.info(
                 "%s does not answer over ADB: treating it as off (%s)",
                 self.projector.host,
-                self.power.observed_phase(state),
+                snapshot.phase,
             )
             self._standby_logged = True
-        return state
+        return snapshot
 
     @callback
     def async_power_changed(self) -> None:
-        """The power manager moved on: show its phase, and its fresher observation if it has
-        one (a power sequence polls the projector itself)."""
-        state = self.power.state
-        if state is not self.data and state.reachable and self.data is not None:
-            self.async_set_updated_data(state)
-        else:
-            self.async_update_listeners()
+        """The power manager moved on (a phase, a poll of its own, the plug): publish its
+        snapshot. A failed poll stays failed until a poll or the projector says otherwise."""
+        snapshot = self.power.snapshot()
+        if snapshot == self.data:
+            return
+        if not self.last_update_success and snapshot.reachable:
+            self.async_set_updated_data(snapshot)  # it answers again: that is a success
+            return
+        # Not async_set_updated_data: that would push the next poll back every time the
+        # plug's sensor reports, and a sensor reporting every few seconds would stop polling.
+        self.data = snapshot
+        self.async_update_listeners()
 
     # --- sources: display name ⇄ library source ------------------------------------------
 

@@ -10,7 +10,7 @@ from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 
 from .coordinator import XgimiConfigEntry
-from .projector import PowerManager, XgimiError
+from .projector import PowerManager, ProjectorSnapshot, XgimiError
 
 REDACTED = "**REDACTED**"
 TO_REDACT = {CONF_HOST, "serial", "unique_id", "title"}
@@ -35,9 +35,9 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: XgimiConfigEntry
 ) -> dict[str, Any]:
     """Diagnostics for one projector."""
-    runtime = entry.runtime_data
-    projector = runtime.projector
-    info = runtime.coordinator.info
+    coordinator = entry.runtime_data
+    projector = coordinator.projector
+    info = coordinator.info
     secrets = {str(v) for v in (info.serial, projector.host, entry.unique_id) if v}
     secrets.update(info.props.get(key, "") for key in SERIAL_PROPS)
     capture: dict[str, Any]
@@ -52,7 +52,7 @@ async def async_get_config_entry_diagnostics(
             f"(Android {info.android_version}, {info.family})",
             "captures": _redact_captures(captures, secrets),
         }
-    state = runtime.coordinator.data
+    snapshot = coordinator.data
     return {
         "entry": async_redact_data(
             {
@@ -64,31 +64,31 @@ async def async_get_config_entry_diagnostics(
             TO_REDACT,
         ),
         "device": async_redact_data(info.as_dict(), TO_REDACT),
-        "state": None if state is None else asdict(state),
+        "state": None if snapshot is None else asdict(snapshot.device),
         "connection": {
             "connected": projector.connection.connected,
             "failures": projector.connection.failures,
         },
-        "power": _power(runtime.power),
+        "power": _power(coordinator.power, snapshot),
         "simulator_profile": capture,
     }
 
 
-def _power(power: PowerManager) -> dict[str, Any]:
+def _power(power: PowerManager, snapshot: ProjectorSnapshot) -> dict[str, Any]:
     """The power path: phase, last failure, plug readings and the thresholds in use."""
     settings = power.settings
     thresholds = settings.thresholds
     plug = power.plug
     return {
-        "phase": power.phase.value,
-        "last_error": None if power.last_error is None else repr(power.last_error),
+        "phase": snapshot.phase.value,
+        "last_error": None if snapshot.last_error is None else repr(snapshot.last_error),
         "plug": None
         if plug is None
         else {
             "available": plug.available,
             "is_on": plug.is_on,
             "watts": plug.power_w(),
-            "draw_level": None if power.draw_level is None else power.draw_level.value,
+            "draw_level": None if snapshot.draw_level is None else snapshot.draw_level.value,
         },
         "thresholds_w": None
         if thresholds is None

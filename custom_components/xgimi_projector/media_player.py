@@ -44,7 +44,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the media player."""
-    async_add_entities([XgimiMediaPlayer(entry.runtime_data.coordinator)])
+    async_add_entities([XgimiMediaPlayer(entry.runtime_data)])
 
 
 class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
@@ -63,13 +63,13 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
         """Off (not unavailable) in standby or mains-off while a plug can turn it on."""
         if not self.coordinator.last_update_success:
             return False
-        return self.coordinator.power.can_power_on
+        return self.coordinator.data.can_power_on
 
     @property
     def extra_state_attributes(self) -> dict[str, str]:
         """``power_phase``: what the power is doing (booting… while the state is still off),
         so blueprints and voice replies need no second entity."""
-        return {"power_phase": self.coordinator.power.phase.value}
+        return {"power_phase": self.coordinator.data.phase.value}
 
     @property
     def supported_features(self) -> Feature:
@@ -84,9 +84,9 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
         super()._handle_coordinator_update()
 
     def _update_attrs(self) -> None:
-        state = self.coordinator.data
+        snapshot = self.coordinator.data
         self._attr_source_list = list(self.coordinator.sources)
-        if state is None or not self.coordinator.power.is_on:
+        if snapshot is None or not snapshot.is_on:
             self._attr_state = MediaPlayerState.OFF
             self._attr_source = None
             self._attr_app_id = None
@@ -94,6 +94,7 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
             self._attr_volume_level = None
             self._attr_is_volume_muted = None
             return
+        state = snapshot.device
         if state.playback in _PLAYBACK_STATE:
             self._attr_state = _PLAYBACK_STATE[state.playback]
         elif state.source_kind is SourceKind.LAUNCHER:

@@ -27,7 +27,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the remote."""
-    async_add_entities([XgimiRemote(entry.runtime_data.coordinator)])
+    async_add_entities([XgimiRemote(entry.runtime_data)])
 
 
 class XgimiRemote(XgimiEntity, RemoteEntity):
@@ -40,8 +40,8 @@ class XgimiRemote(XgimiEntity, RemoteEntity):
 
     @property
     def is_on(self) -> bool:
-        state = self.coordinator.data
-        return state is not None and state.awake and state.power is PowerState.ON
+        state = self.coordinator.data.device
+        return state.awake and state.power is PowerState.ON
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         await self.async_run_command(self.coordinator.projector.wake())

@@ -18,7 +18,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the source select when there is something to select."""
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     if coordinator.sources:
         async_add_entities([XgimiSourceSelect(coordinator)])
 
@@ -34,7 +34,7 @@ class XgimiSourceSelect(XgimiEntity, SelectEntity):
 
     @property
     def current_option(self) -> str | None:
-        name = self.coordinator.source_name(self.coordinator.data)
+        name = self.coordinator.source_name(self.coordinator.data.device)
         return name if name in self._attr_options else None
 
     @command

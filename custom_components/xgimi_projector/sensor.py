@@ -26,13 +26,14 @@ class XgimiSensorDescription(SensorEntityDescription):
     """A sensor computed from the coordinator."""
 
     value_fn: Callable[[XgimiCoordinator], str | None]
+    """Reads the coordinator's snapshot (and the probe, for the diagnostic sensors)."""
     needs_adb: bool = True
     """Unavailable while the projector does not answer (standby, mains off)."""
 
 
 def _foreground_app(coordinator: XgimiCoordinator) -> str | None:
-    state = coordinator.data
-    if state is None or not state.awake:
+    state = coordinator.data.device
+    if not state.awake:
         return None
     return coordinator.app_name(state.foreground_package)
 
@@ -44,7 +45,7 @@ SENSORS: tuple[XgimiSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[phase.value for phase in PowerPhase],
         needs_adb=False,
-        value_fn=lambda coordinator: coordinator.power.phase.value,
+        value_fn=lambda coordinator: coordinator.data.phase.value,
     ),
     XgimiSensorDescription(
         key="foreground_app",
@@ -77,7 +78,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors."""
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     async_add_entities(XgimiSensor(coordinator, description) for description in SENSORS)
 
 

@@ -68,7 +68,7 @@ async def _async_adb_command(call: ServiceCall) -> ServiceResponse:
         output = await projector.shell(call.data[ATTR_COMMAND], timeout_s=ADB_COMMAND_TIMEOUT_S)
     except XgimiError as err:
         raise translate_error(err, projector.host) from err
-    await entry.runtime_data.coordinator.async_request_refresh()
+    await entry.runtime_data.async_request_refresh()
     return {"output": output}
 
 

@@ -29,8 +29,8 @@ from homeassistant.helpers import (
 from homeassistant.util.hass_dict import HassKey
 import voluptuous as vol
 
-from .const import CONF_SOURCE_ALIASES, DOMAIN
-from .coordinator import XgimiConfigEntry
+from .const import DOMAIN
+from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .projector import (
     NoPlugError,
     NotSupportedError,
@@ -39,6 +39,7 @@ from .projector import (
     PowerOffResult,
     PowerOnResult,
     Projector,
+    ProjectorSnapshot,
     ProjectorState,
     ProjectorUnreachableError,
     XgimiError,
@@ -93,20 +94,13 @@ class _Target:
     names: list[str]
 
     @property
+    def coordinator(self) -> XgimiCoordinator:
+        return self.entry.runtime_data
+
+    @property
     def spoken_name(self) -> str:
         """The first Chinese name (the reply is Chinese), else 投影仪."""
         return next((n for n in self.names if _CJK.search(n)), "投影仪")
-
-
-def parse_source_aliases(entries: list[str]) -> dict[str, list[str]]:
-    """``["HDMI1=电视盒子,盒子"]`` → ``{"HDMI1": ["电视盒子", "盒子"]}``."""
-    aliases: dict[str, list[str]] = {}
-    for entry in entries:
-        source, _, names = entry.partition("=")
-        words = [w.strip() for w in names.replace("，", ",").split(",") if w.strip()]
-        if source.strip() and words:
-            aliases.setdefault(source.strip(), []).extend(words)
-    return aliases
 
 
 def _targets(hass: HomeAssistant, entity_ids: list[str] | None) -> list[_Target]:
@@ -145,8 +139,8 @@ def _targets(hass: HomeAssistant, entity_ids: list[str] | None) -> list[_Target]
 
 def _sources(target: _Target) -> dict[str, list[str]]:
     """The projector's selectable sources (display name → spoken aliases)."""
-    coordinator = target.entry.runtime_data.coordinator
-    aliases = parse_source_aliases(list(target.entry.options.get(CONF_SOURCE_ALIASES, [])))
+    coordinator = target.coordinator
+    aliases = coordinator.options.source_aliases
     return {name: [name, *aliases.get(name, [])] for name in coordinator.sources}
 
 
@@ -245,47 +239,53 @@ def _response(
     }
 
 
+_OUTCOME_BY_ERROR: Mapping[str, Outcome] = MappingProxyType(
+    {
+        NoPlugError.translation_key: Outcome.NO_PLUG,
+        PlugUnavailableError.translation_key: Outcome.NO_PLUG,
+        NotSupportedError.translation_key: Outcome.NOT_SUPPORTED,
+        ProjectorUnreachableError.translation_key: Outcome.UNAVAILABLE,
+    }
+)
+"""What the reply says for a library error, by the error's key (any other error: FAILED)."""
+
+
 async def _execute(target: _Target, command: VoiceCommand, *, wait: bool) -> tuple[Outcome, Facts]:
     """Run ``command``; the outcome and the facts the reply needs."""
-    runtime = target.entry.runtime_data
-    coordinator = runtime.coordinator
-    power = runtime.power
-    facts = Facts()
+    coordinator = target.coordinator
     if command.intent is Intent.QUERY:
-        return Outcome.DONE, _status_facts(target)
+        return Outcome.DONE, _status_facts(coordinator.data, coordinator)
     try:
         if command.intent is Intent.TURN_ON:
             return await _turn_on(target, wait=wait)
         if command.intent is Intent.TURN_OFF:
-            off = await power.turn_off()
-            return (Outcome.ALREADY if off is PowerOffResult.ALREADY_OFF else Outcome.DONE), facts
-        if not coordinator.data.reachable or not power.is_on:
-            return Outcome.UNAVAILABLE, facts
+            off = await coordinator.power.turn_off()
+            done = Outcome.ALREADY if off is PowerOffResult.ALREADY_OFF else Outcome.DONE
+            return done, Facts()
+        if not coordinator.data.reachable or not coordinator.data.is_on:
+            return Outcome.UNAVAILABLE, Facts()
         outcome = await _run(target, command)
-    except (NoPlugError, PlugUnavailableError):
-        return Outcome.NO_PLUG, facts
-    except NotSupportedError:
-        return Outcome.NOT_SUPPORTED, facts
-    except ProjectorUnreachableError:
-        return Outcome.UNAVAILABLE, facts
     except XgimiError as err:
+        outcome = _OUTCOME_BY_ERROR.get(err.translation_key, Outcome.FAILED)
+        if outcome is not Outcome.FAILED:
+            return outcome, Facts()
         _LOGGER.warning(
             "Voice command %s on %s failed: %s", command.intent, target.entry.title, err
         )
-        return Outcome.FAILED, Facts(phase=power.phase)
+        return outcome, Facts(phase=coordinator.data.phase)
     finally:
         # One poll, now (not debounced): the state the reply reports, and the entities'.
         await coordinator.async_refresh()
-    volume_percent = _volume_percent(coordinator.data)
+    volume_percent = _volume_percent(coordinator.data.device)
     return outcome, Facts(volume_percent=volume_percent, source=command.source)
 
 
 async def _turn_on(target: _Target, *, wait: bool) -> tuple[Outcome, Facts]:
-    power = target.entry.runtime_data.power
-    task = power.start_turn_on()
+    coordinator = target.coordinator
+    task = coordinator.power.start_turn_on()
     done, _ = await asyncio.wait({task}, timeout=None if wait else QUICK_ANSWER_S)
     if not done:
-        return Outcome.POWERING_ON, Facts(phase=power.phase)
+        return Outcome.POWERING_ON, Facts(phase=coordinator.data.phase)
     result = task.result()  # raises the power error, handled by the caller
     if result is PowerOnResult.ALREADY_ON:
         return Outcome.ALREADY, Facts(is_on=True)
@@ -300,7 +300,7 @@ async def _run(target: _Target, command: VoiceCommand) -> Outcome:
 
 
 async def _volume_set(target: _Target, command: VoiceCommand) -> Outcome:
-    projector = target.entry.runtime_data.projector
+    projector = target.coordinator.projector
     if command.percent is not None:
         await projector.set_volume_level(command.percent / 100)
     else:
@@ -310,9 +310,9 @@ async def _volume_set(target: _Target, command: VoiceCommand) -> Outcome:
 
 
 async def _volume_step(target: _Target, command: VoiceCommand) -> Outcome:
-    projector = target.entry.runtime_data.projector
+    projector = target.coordinator.projector
     up = command.intent is Intent.VOLUME_UP
-    level = projector.state.volume_level
+    level = target.coordinator.data.device.volume_level
     if (level is not None and level >= 1.0 and up) or (level is not None and level <= 0 and not up):
         return Outcome.ALREADY
     if command.percent is not None and level is not None:
@@ -329,21 +329,21 @@ async def _volume_step(target: _Target, command: VoiceCommand) -> Outcome:
 
 
 async def _mute(target: _Target, command: VoiceCommand) -> Outcome:
-    projector = target.entry.runtime_data.projector
+    projector = target.coordinator.projector
     mute = command.intent is Intent.MUTE
-    if projector.state.muted is mute:
+    if target.coordinator.data.device.muted is mute:
         return Outcome.ALREADY
     await projector.mute(mute)
     return Outcome.DONE
 
 
 async def _source(target: _Target, command: VoiceCommand) -> Outcome:
-    runtime = target.entry.runtime_data
+    coordinator = target.coordinator
     assert command.source is not None
-    library_source = runtime.coordinator.sources.get(command.source)
+    library_source = coordinator.sources.get(command.source)
     if library_source is None:
         return Outcome.NOT_SUPPORTED
-    await runtime.projector.select_source(library_source)
+    await coordinator.projector.select_source(library_source)
     return Outcome.DONE
 
 
@@ -354,7 +354,7 @@ def _call(action: Callable[[Projector], Awaitable[None]]) -> _Handler:
     """A handler that runs one projector call and is then done."""
 
     async def handler(target: _Target, command: VoiceCommand) -> Outcome:
-        await action(target.entry.runtime_data.projector)
+        await action(target.coordinator.projector)
         return Outcome.DONE
 
     return handler
@@ -386,16 +386,15 @@ def _volume_percent(state: ProjectorState) -> int | None:
     return round(state.volume_level * 100) if state.volume_level is not None else None
 
 
-def _status_facts(target: _Target) -> Facts:
-    runtime = target.entry.runtime_data
-    power = runtime.power
-    state = runtime.coordinator.data
-    if not power.is_on:
-        return Facts(is_on=power.is_on, phase=power.phase)
+def _status_facts(snapshot: ProjectorSnapshot, coordinator: XgimiCoordinator) -> Facts:
+    """What a status question is answered with: the snapshot (and the source's display name)."""
+    if not snapshot.is_on:
+        return Facts(is_on=False, phase=snapshot.phase)
+    state = snapshot.device
     return Facts(
         is_on=True,
-        phase=power.phase,
+        phase=snapshot.phase,
         playback=state.playback,
         volume_percent=_volume_percent(state),
-        source=runtime.coordinator.source_name(state),
+        source=coordinator.source_name(state),
     )

@@ -226,16 +226,23 @@ async def test_turn_on_during_turn_off_wins_and_nothing_is_cut(
 # --- more rows of the table, in action ---------------------------------------------------------
 
 
-async def test_turn_off_before_a_power_on_changed_anything_is_a_plain_off(
+async def _power_on_waiting_for_suspend(
     start_sim: StartSim, make_projector: MakeProjector, clock: VirtualClock
-) -> None:
-    """The power-on is still waiting for an asleep projector to leave the network."""
+) -> tuple[Simulator, SimPlug, PowerManager, asyncio.Task[PowerOnResult]]:
+    """Asleep but still on the network (for 30 s), and a power-on waiting for it to go."""
     settings = replace(FAST, standby_unreachable_s=5.0)
     sim, plug, manager, _ = await setup_power(
         start_sim, make_projector, clock, settings=settings, network_drop_s=30.0
     )
     sim.device.standby()
-    on = manager.start_turn_on()
+    return sim, plug, manager, manager.start_turn_on()
+
+
+async def test_turn_off_before_a_power_on_changed_anything_is_a_plain_off(
+    start_sim: StartSim, make_projector: MakeProjector, clock: VirtualClock
+) -> None:
+    """The power-on is still waiting for an asleep projector to leave the network."""
+    sim, plug, manager, on = await _power_on_waiting_for_suspend(start_sim, make_projector, clock)
     await clock.sleep(1.0)
     assert manager.powering_on
     assert manager.phase is PowerPhase.STANDBY, "nothing changed yet"
@@ -449,12 +456,7 @@ async def test_a_sequence_cancelled_from_outside_is_cancelled(
     start_sim: StartSim, make_projector: MakeProjector, clock: VirtualClock
 ) -> None:
     """Not stopped by the manager (the loop shuts down): a plain cancel, no power error."""
-    settings = replace(FAST, standby_unreachable_s=5.0)
-    sim, _, manager, _ = await setup_power(
-        start_sim, make_projector, clock, settings=settings, network_drop_s=30.0
-    )
-    sim.device.standby()
-    on = manager.start_turn_on()
+    sim, _, manager, on = await _power_on_waiting_for_suspend(start_sim, make_projector, clock)
     await clock.sleep(0.5)
     on.cancel()
     await asyncio.wait([on])

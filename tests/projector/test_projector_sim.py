@@ -174,7 +174,7 @@ async def test_latency_is_waited_for(start_sim: StartSim, make_projector: MakePr
 
 
 async def test_adb_shell_own_transport_blocks_the_loop_on_eof(start_sim: StartSim) -> None:
-    """The bug our transport exists for (reference/adb.md §0.1), shown against the simulator."""
+    """The bug our transport exists for (docs/adb.md §0.1), shown against the simulator."""
     from adb_shell.adb_device_async import AdbDeviceTcpAsync
     from adb_shell.exceptions import AdbTimeoutError
 

@@ -1,4 +1,4 @@
-"""XGIMI firmware families and what each can do (reference/xgimi.md §0, §2.5).
+"""XGIMI firmware families and what each can do (docs/xgimi.md §0, §2.5).
 
 A family is detected once, at probe time, from ``getprop`` and the installed
 packages. Everything that differs between firmwares (how to switch HDMI, how to

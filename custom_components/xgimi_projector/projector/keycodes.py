@@ -47,7 +47,7 @@ _ANDROID: dict[str, int] = {
     "HDMI4": 246,
 }
 
-# XGIMI firmware keys (reference/xgimi.md §2.6). 2094/2101 follow the Horizon Pro
+# XGIMI firmware keys (docs/xgimi.md §2.6). 2094/2101 follow the Horizon Pro
 # reports (2101 = gear panel), not the older community table that swapped them.
 _XGIMI: dict[str, int] = {
     "FOCUS_MOTOR_LEFT": 2092,

@@ -3,7 +3,7 @@
 adb-shell 0.4.4's own ``TcpTransportAsync.bulk_read`` returns ``b""`` when the
 peer closes the socket, and its reader then retries without ever yielding until
 ``read_timeout_s`` runs out: 100 % CPU and a frozen event loop for seconds
-(reference/adb.md §0.1). This transport raises :class:`ConnectionClosedError`
+(docs/adb.md §0.1). This transport raises :class:`ConnectionClosedError`
 instead, so a closed socket costs microseconds.
 """
 

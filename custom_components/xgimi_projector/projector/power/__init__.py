@@ -1,6 +1,6 @@
 """Power: turn on from deep standby with a smart plug, turn off safely, know the true phase.
 
-The facts that shape this package (``xgimi.md`` §2.3, §3):
+The facts that shape this package (``docs/xgimi.md`` §2.3, §3):
 
 * "关机" is suspend-to-RAM. Android is ``Asleep`` at once and about 14 s later the network is
   down: nothing over the network can wake it.
