@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.storage import STORAGE_DIR
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
 from .const import (
@@ -43,6 +44,7 @@ PLATFORMS: list[Platform] = [
     Platform.REMOTE,
     Platform.SELECT,
     Platform.SENSOR,
+    Platform.SWITCH,
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -107,7 +109,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
         options.power_settings(hass),
         create_task=lambda coro, name: entry.async_create_background_task(hass, coro, name),
     )
-    coordinator = XgimiCoordinator(hass, entry, projector, power, options)
+    texts = await async_get_translations(hass, hass.config.language, "entity", {DOMAIN})
+    coordinator = XgimiCoordinator(hass, entry, projector, power, options, texts, plug)
     power.on_change = coordinator.async_power_changed
     entry.runtime_data = coordinator
     try:

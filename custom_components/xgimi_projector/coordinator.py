@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 import logging
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import DOMAIN
 from .options import XgimiOptions
+from .plug import HaPlug
 from .projector import (
     HDMI_INPUTS,
+    SOURCE_HOME,
+    SOURCE_MENU,
     AuthorizationError,
     DeviceInfo,
     PowerManager,
+    PowerPhase,
     Projector,
     ProjectorSnapshot,
     ProjectorState,
@@ -50,6 +55,8 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
         projector: Projector,
         power: PowerManager,
         options: XgimiOptions,
+        texts: Mapping[str, str] | None = None,
+        plug: HaPlug | None = None,
     ) -> None:
         super().__init__(
             hass,
@@ -65,6 +72,12 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
         self.power = power
         self._standby_logged = False
         self.options = options
+        self.plug: HaPlug | None = plug
+        self.power_context: Context | None = None
+        """The context of the running power request (a person's or an automation's action):
+        the entities' state changes and the plug's switching are logged as caused by it."""
+        self.texts: Mapping[str, str] = texts or {}
+        """This integration's translations in Home Assistant's language (flattened keys)."""
         self.apps: dict[str, str] = options.apps
 
     @property
@@ -123,26 +136,60 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
         # plug's sensor reports, and a sensor reporting every few seconds would stop polling.
         self.data = snapshot
         self.async_update_listeners()
+        if not (snapshot.powering_on or snapshot.phase is PowerPhase.SHUTTING_DOWN):
+            self.set_power_context(None)  # the request is served: later changes are not its
+
+    @callback
+    def set_power_context(self, context: Context | None) -> None:
+        """Remember who asked for the power change now under way (None: nobody)."""
+        self.power_context = context
+        if self.plug is not None:
+            self.plug.context = context
+
+    # --- names in the user's language ------------------------------------------------------
+
+    def text(self, key: str, fallback: str) -> str:
+        """Our translation of ``entity.<key>`` in Home Assistant's language (or ``fallback``)."""
+        return self.texts.get(f"component.{DOMAIN}.entity.{key}", fallback)
+
+    def phase_text(self, phase: PowerPhase) -> str:
+        return self.text(f"sensor.power_phase.state.{phase.value}", phase.value)
 
     # --- sources: display name ⇄ library source ------------------------------------------
 
     @property
+    def home_name(self) -> str:
+        return self.text("button.home.name", "Home")
+
+    @property
+    def source_menu_name(self) -> str:
+        return self.text("button.source_menu.name", "Source menu")
+
+    @property
     def sources(self) -> dict[str, str]:
-        """Display name → library source (HDMI inputs this family can select, then apps)."""
-        sources: dict[str, str] = {}
+        """Display name → library source: Home, then the HDMI inputs where this family can
+        switch them (else the source menu, where the person picks one), then the apps."""
+        sources: dict[str, str] = {self.home_name: SOURCE_HOME}
         if self.info.traits.direct_hdmi:
             sources.update({hdmi: hdmi for hdmi in HDMI_INPUTS})
+        else:
+            sources[self.source_menu_name] = SOURCE_MENU
         for package, name in self.apps.items():
-            sources[name] = package
+            sources.setdefault(name, package)
         return sources
 
     def source_name(self, state: ProjectorState) -> str | None:
-        """The display name of the current source, when it is one of :attr:`sources`."""
-        if state.source_kind is SourceKind.HDMI:
-            return state.hdmi_input or "HDMI"
-        if state.source_kind is SourceKind.APP and state.foreground_package:
-            return self.apps.get(state.foreground_package) or app_name(state.foreground_package)
-        return None
+        """The display name of what is showing: Home, an HDMI input, the source menu, an app."""
+        match state.source_kind:
+            case SourceKind.LAUNCHER:
+                return self.home_name
+            case SourceKind.HDMI:
+                return state.hdmi_input or "HDMI"
+            case SourceKind.SOURCE_MENU:
+                return self.source_menu_name
+            case SourceKind.APP | SourceKind.UNKNOWN:
+                return self.app_name(state.foreground_package)
 
     def app_name(self, package: str | None) -> str | None:
-        return app_name(package, self.apps)
+        """An app's name: the user's own, else its friendly name in the user's language."""
+        return app_name(package, self.apps, self.hass.config.language)

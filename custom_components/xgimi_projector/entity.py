@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate
 
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import XgimiCoordinator
-from .projector import XgimiError
+from .projector import PowerPhase, XgimiError
 
 
 def translate_error(err: XgimiError, host: str) -> HomeAssistantError:
@@ -56,6 +57,24 @@ class XgimiEntity(CoordinatorEntity[XgimiCoordinator]):
     def available(self) -> bool:
         """ADB-backed entities are available while the projector answers."""
         return super().available and self.coordinator.data.reachable
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the new state, logged as caused by the power request under way, if any."""
+        if (context := self.coordinator.power_context) is not None:
+            self.async_set_context(context)
+        super()._handle_coordinator_update()
+
+    async def async_run_power(self, awaitable: Awaitable[object]) -> None:
+        """A power request (turn on/off): its effects, now and later, carry its context."""
+        coordinator = self.coordinator
+        coordinator.set_power_context(self._context)
+        try:
+            await self.async_run_command(awaitable)
+        finally:
+            snapshot = coordinator.data
+            if not (snapshot.powering_on or snapshot.phase is PowerPhase.SHUTTING_DOWN):
+                coordinator.set_power_context(None)
 
     @property
     def projector_host(self) -> str:

@@ -87,13 +87,22 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
         snapshot = self.coordinator.data
         self._attr_source_list = list(self.coordinator.sources)
         if snapshot is None or not snapshot.is_on:
-            self._attr_state = MediaPlayerState.OFF
+            # A power-on takes 20–90 s: show that it is starting, and its phase in the
+            # user's language, where the user pressed (state "off" would hide everything).
+            starting = snapshot is not None and snapshot.powering_on
+            self._attr_state = MediaPlayerState.BUFFERING if starting else MediaPlayerState.OFF
+            self._attr_media_title = (
+                self.coordinator.phase_text(snapshot.phase)
+                if snapshot is not None and starting
+                else None
+            )
             self._attr_source = None
             self._attr_app_id = None
             self._attr_app_name = None
             self._attr_volume_level = None
             self._attr_is_volume_muted = None
             return
+        self._attr_media_title = None
         state = snapshot.device
         if state.playback in _PLAYBACK_STATE:
             self._attr_state = _PLAYBACK_STATE[state.playback]
@@ -107,15 +116,13 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
         self._attr_volume_level = state.volume_level
         self._attr_is_volume_muted = state.muted
 
-    @command
     async def async_turn_on(self) -> None:
         """Wake from 关屏, or power on through the plug (coalesced; see the power module)."""
-        await self.coordinator.power.turn_on()
+        await self.async_run_power(self.coordinator.power.turn_on())
 
-    @command
     async def async_turn_off(self) -> None:
         """Soft power-off; cancels a running power-on."""
-        await self.coordinator.power.turn_off()
+        await self.async_run_power(self.coordinator.power.turn_off())
 
     @command
     async def async_volume_up(self) -> None:

@@ -22,7 +22,14 @@ from homeassistant.const import (
     Platform,
     UnitOfPower,
 )
-from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Context,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util.unit_conversion import PowerConverter
@@ -71,6 +78,9 @@ class HaPlug:
         self.hass = hass
         self.switch_id = switch_id
         self.power_id = power_id
+        self.context: Context | None = None
+        """The context of the power request being served: the plug's switching is logged as
+        caused by it (the logbook's "triggered by")."""
 
     @classmethod
     def from_options(cls, hass: HomeAssistant, options: XgimiOptions) -> HaPlug | None:
@@ -134,6 +144,7 @@ class HaPlug:
                         SERVICE_TURN_ON if on else SERVICE_TURN_OFF,
                         {ATTR_ENTITY_ID: self.switch_id},
                         blocking=True,
+                        context=self.context,
                     )
                     if self.is_on is not on:
                         await reached.wait()

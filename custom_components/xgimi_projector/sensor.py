@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -29,6 +30,7 @@ class XgimiSensorDescription(SensorEntityDescription):
     """Reads the coordinator's snapshot (and the probe, for the diagnostic sensors)."""
     needs_adb: bool = True
     """Unavailable while the projector does not answer (standby, mains off)."""
+    attrs_fn: Callable[[XgimiCoordinator], dict[str, Any]] | None = None
 
 
 def _foreground_app(coordinator: XgimiCoordinator) -> str | None:
@@ -36,6 +38,12 @@ def _foreground_app(coordinator: XgimiCoordinator) -> str | None:
     if not state.awake:
         return None
     return coordinator.app_name(state.foreground_package)
+
+
+def _foreground_package(coordinator: XgimiCoordinator) -> dict[str, Any]:
+    """The package stays available (automations match on it; the name is for people)."""
+    state = coordinator.data.device
+    return {"package": state.foreground_package if state.awake else None}
 
 
 SENSORS: tuple[XgimiSensorDescription, ...] = (
@@ -51,6 +59,7 @@ SENSORS: tuple[XgimiSensorDescription, ...] = (
         key="foreground_app",
         translation_key="foreground_app",
         value_fn=_foreground_app,
+        attrs_fn=_foreground_package,
     ),
     XgimiSensorDescription(
         key="firmware_family",
@@ -100,3 +109,8 @@ class XgimiSensor(XgimiEntity, SensorEntity):
     @property
     def native_value(self) -> str | None:
         return self.entity_description.value_fn(self.coordinator)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        attrs_fn = self.entity_description.attrs_fn
+        return attrs_fn(self.coordinator) if attrs_fn is not None else None

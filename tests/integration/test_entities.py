@@ -68,11 +68,12 @@ async def test_media_player_state_per_profile(
     assert state.attributes[ATTR_APP_ID] == sim.device.foreground.split("/")[0]
     features = state.attributes[ATTR_SUPPORTED_FEATURES]
     direct_hdmi = profile != "gmui_android9"
-    assert bool(features & MediaPlayerEntityFeature.SELECT_SOURCE) is direct_hdmi
-    assert state.attributes.get(ATTR_INPUT_SOURCE_LIST, []) == (
-        ["HDMI1", "HDMI2"] if direct_hdmi else []
-    )
-    assert (hass.states.get(SELECT) is not None) is direct_hdmi
+    assert features & MediaPlayerEntityFeature.SELECT_SOURCE, "Home is always a source"
+    assert state.attributes[ATTR_INPUT_SOURCE_LIST] == (
+        ["Home", "HDMI1", "HDMI2"] if direct_hdmi else ["Home", "Source menu"]
+    ), "where HDMI can't be switched directly, the source menu is offered"
+    assert state.attributes[ATTR_INPUT_SOURCE] == "Home", "the home screen is a source"
+    assert hass.states.get(SELECT).state == "Home"
     device = device_registry.async_get_device(identifiers={(DOMAIN, entry.unique_id)})
     assert device is not None
     assert device.manufacturer == "XGIMI"
@@ -112,7 +113,7 @@ async def test_apps_as_sources(hass: HomeAssistant, start_sim: StartSim) -> None
     entry = await add_projector(hass, sim, options={CONF_APPS: [f"{app}=My app"]})
     assert entry.options[CONF_APPS] == [f"{app}=My app"]
     state = hass.states.get(MP)
-    assert state.attributes[ATTR_INPUT_SOURCE_LIST] == ["HDMI1", "HDMI2", "My app"]
+    assert state.attributes[ATTR_INPUT_SOURCE_LIST] == ["Home", "HDMI1", "HDMI2", "My app"]
     await _call(hass, "media_player", "select_source", MP, **{ATTR_INPUT_SOURCE: "My app"})
     await _refresh(hass)
     state = hass.states.get(MP)
@@ -259,7 +260,36 @@ async def test_sensors(
     await add_projector(hass, sim)
     assert hass.states.get("sensor.projector_firmware_family").state == "gmui_android12"
     launcher = sim.device.foreground.split("/")[0]
-    assert hass.states.get("sensor.projector_foreground_app").state == launcher
+    app = hass.states.get("sensor.projector_foreground_app")
+    assert app.state == "XGIMI Home", "a friendly name, not the package"
+    assert app.attributes["package"] == launcher
     android = entity_registry.async_get("sensor.projector_android_version")
     assert android is not None
     assert android.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+
+async def test_source_menu_and_home_where_hdmi_cannot_be_switched(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """GMUI 9 opens its source menu (the person picks the input there); Home is a source."""
+    sim = await start_sim("gmui_android9")
+    await add_projector(hass, sim)
+    await _call(hass, "select", "select_option", SELECT, option="Source menu")
+    assert sim.device.key_log[-1].code == 2102
+    await _refresh(hass)
+    assert hass.states.get(SELECT).state == "Source menu"
+    await _call(hass, "media_player", "select_source", MP, **{ATTR_INPUT_SOURCE: "Home"})
+    await _refresh(hass)
+    assert hass.states.get(MP).attributes[ATTR_INPUT_SOURCE] == "Home"
+
+
+async def test_names_follow_the_system_language(hass: HomeAssistant, start_sim: StartSim) -> None:
+    """A Chinese Home Assistant shows Chinese source and app names (the package stays)."""
+    await hass.config.async_update(language="zh-Hans")
+    sim = await start_sim("gmui_android12")
+    await add_projector(hass, sim)
+    state = hass.states.get(MP)
+    assert state.attributes[ATTR_INPUT_SOURCE] == "主页"
+    assert state.attributes[ATTR_INPUT_SOURCE_LIST][0] == "主页"
+    assert state.attributes[ATTR_APP_NAME] == "极米桌面"
+    assert state.attributes[ATTR_APP_ID] == "com.xgimi.home"

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -49,6 +49,7 @@ from .conftest import (
 
 MP = "media_player.projector"
 PHASE = "sensor.projector_power"
+SWITCH = "switch.projector_power_switch"
 REMOTE = "remote.projector_remote"
 
 
@@ -188,6 +189,36 @@ async def test_rearm_from_standby(hass: HomeAssistant, start_sim: StartSim) -> N
     assert plug_log.states == ["off", "on"]
     assert phases.states[:3] == ["cutting_power", "waiting", "booting"]
     assert phases.states[-1] == "on"
+
+
+async def test_logbook_links_the_plug_and_the_result_to_the_request(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """The plug's switching and the projector coming on carry the context of the person's
+    turn_on: the logbook shows them as triggered by it."""
+    sim, entry = await plugged(hass, start_sim)
+    await to_standby(hass, sim)
+    contexts: dict[str, list[str]] = {PLUG: [], MP: []}
+
+    @callback
+    def _changed(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if new is not None:
+            contexts[new.entity_id].append(new.context.id)
+
+    unsub = async_track_state_change_event(hass, [PLUG, MP], _changed)
+    request = Context()
+    await hass.services.async_call(
+        "media_player", "turn_on", {"entity_id": MP}, blocking=True, context=request
+    )
+    await wait_for_state(hass, MP, "idle")
+    unsub()
+    assert contexts[PLUG]
+    assert set(contexts[PLUG]) == {request.id}
+    assert contexts[MP][-1] == request.id, "'turned on', triggered by the request"
+    assert entry.runtime_data.power_context is None, "served: nothing later is pinned on it"
+    assert entry.runtime_data.plug is not None
+    assert entry.runtime_data.plug.context is None
 
 
 async def test_concurrent_turn_on_is_one_cycle(hass: HomeAssistant, start_sim: StartSim) -> None:
@@ -400,10 +431,22 @@ async def test_removing_the_plug_keeps_other_options(
 async def test_bemfa_contract_never_unavailable_or_unknown(
     hass: HomeAssistant, start_sim: StartSim
 ) -> None:
-    """Bemfa's Mi Home bridge publishes on/off only: with a plug, a whole off → standby →
-    mains-off → power-on cycle shows the media player as a plain on/off device."""
+    """Bemfa's Mi Home bridge (bemfa_cloud_ha) publishes a switch as on exactly when its state
+    is ``on``, and a media player as on only while ``playing``: the power switch is the entity to
+    publish. Through a whole off → standby → mains-off → power-on cycle it is a plain on/off
+    device, never unavailable or unknown; the media player shows the power-on as it runs."""
     sim, _ = await plugged(hass, start_sim)
     states = StateLog(hass, MP)
+    switch = StateLog(hass, SWITCH)
+    titles: list[str] = []
+
+    @callback
+    def _title(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if new is not None and new.state == "buffering":
+            titles.append(new.attributes.get("media_title", ""))
+
+    unsub = async_track_state_change_event(hass, MP, _title)
     await call(hass, "turn_off")
     await to_standby(hass, sim)
     sim.device.mains_off()
@@ -413,8 +456,17 @@ async def test_bemfa_contract_never_unavailable_or_unknown(
     await wait_for_state(hass, PHASE, "mains_off")
     await call(hass, "turn_on")
     await wait_for_state(hass, MP, "idle")
-    assert states.states == ["off", "idle"]
-    assert not {STATE_UNAVAILABLE, "unknown"} & set(states.states)
+    unsub()
+    assert states.states == ["off", "buffering", "idle"], "starting shows where it was pressed"
+    assert titles[0]
+    assert set(titles) <= {
+        "Cutting power",
+        "Waiting to re-power",
+        "Booting",
+        "Connecting",
+    }
+    assert switch.states == ["off", "on"], "plain on/off for Mi Home"
+    assert not {STATE_UNAVAILABLE, "unknown"} & set(states.states + switch.states)
 
 
 async def test_power_options_keep_the_calibration_for_the_same_sensor(

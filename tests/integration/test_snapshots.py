@@ -53,7 +53,14 @@ def all_entities_enabled() -> Iterator[None]:
 @pytest.mark.usefixtures("all_entities_enabled")
 @pytest.mark.parametrize(
     "platform",
-    [Platform.BUTTON, Platform.MEDIA_PLAYER, Platform.REMOTE, Platform.SELECT, Platform.SENSOR],
+    [
+        Platform.BUTTON,
+        Platform.MEDIA_PLAYER,
+        Platform.REMOTE,
+        Platform.SELECT,
+        Platform.SENSOR,
+        Platform.SWITCH,
+    ],
 )
 async def test_platform_snapshot(
     hass: HomeAssistant,
