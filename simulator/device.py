@@ -117,6 +117,7 @@ class DeviceModel(PowerModel):
         """``settings`` namespaces (``system``, ``secure``, ``global``) → key → value."""
         for ns in ("system", "secure", "global"):
             self.settings.setdefault(ns, {})
+        self._dreaming = False
         self._reset_runtime()
         self._shell = Shell(self._execute, commands=ANDROID_COMMANDS, timeout_s=shell_timeout_s)
         self._start_in(DeviceState(state))
@@ -125,6 +126,7 @@ class DeviceModel(PowerModel):
 
     def _reset_runtime(self) -> None:
         super()._reset_runtime()
+        self._dreaming = False
         self._props: dict[str, str] = dict(self.profile.props)
         self._props.update(self._persist_props)
         self._props.update(self._prop_overrides)
@@ -135,6 +137,7 @@ class DeviceModel(PowerModel):
 
     def _on_halt(self, *, power_cut: bool) -> None:
         self.focusing = False
+        self._dreaming = False
         if power_cut:
             self.hide_prompt()
 
@@ -155,12 +158,28 @@ class DeviceModel(PowerModel):
 
     def _on_sleep(self) -> None:
         self._apps.quick_panel = False
+        self._dreaming = False
         self.focusing = False
         self._cancel("focus")
         self._media.pause_all()  # inferred: apps pause when the SoC suspends
 
     def _on_screen_off(self) -> None:
         self._apps.quick_panel = False
+        self._dreaming = False
+
+    # ------------------------------------------------------------------ screensaver
+
+    @property
+    def dreaming(self) -> bool:
+        """The screensaver (Android's *dream*) shows: ``mWakefulness=Dreaming``."""
+        return self._dreaming and self.state == DeviceState.ON
+
+    def start_dream(self) -> None:
+        """Start the screensaver, as Android does after the idle timeout; a key ends it."""
+        if not self.profile.screensaver:
+            raise ValueError(f"profile {self.profile.name} has no screensaver")
+        if self.state == DeviceState.ON:
+            self._dreaming = True
 
     # ------------------------------------------------------------------ DeviceBackend
 
@@ -387,6 +406,9 @@ class DeviceModel(PowerModel):
             _LOGGER.info("key %s ignored in %s", keyname(code), state.value)
             return
         self._apps.last_activity = self.now()
+        if self.dreaming:
+            self._dreaming = False  # any key ends the screensaver and is consumed (inferred)
+            return
         if state == DeviceState.SCREEN_OFF:
             if action == "sleep":
                 self.standby("sleep_button")
@@ -499,6 +521,7 @@ class DeviceModel(PowerModel):
             },
             "autofocus_count": self.autofocus_count,
             "focusing": self.focusing,
+            "dreaming": self.dreaming,
             "last_focus": self.last_focus,
             "uptime_s": round(self.uptime_s, 3),
             "boot_s": self.boot_s,

@@ -123,7 +123,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
     )
     if plug is not None:
         entry.async_on_unload(plug.async_listen(power.plug_changed))
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -185,10 +184,6 @@ def _update_insecure_issue(hass: HomeAssistant, entry: ConfigEntry, *, insecure:
         translation_key=ISSUE_INSECURE_ADB if insecure else None,
         learn_more_url=README_SECURITY_URL,
     )
-
-
-async def _async_options_updated(hass: HomeAssistant, entry: XgimiConfigEntry) -> None:
-    await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> bool:

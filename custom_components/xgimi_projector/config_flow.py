@@ -73,7 +73,8 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         self._host: str = ""
         self._port: int = DEFAULT_PORT
-        self._name: str = DEFAULT_NAME_FALLBACK
+        self._name: str = ""
+        """The name typed by the person; empty: named after the model."""
         self._connect_task: asyncio.Task[DeviceInfo] | None = None
         self._prompted = asyncio.Event()
         self._info: DeviceInfo | None = None
@@ -84,8 +85,21 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> XgimiOptionsFlow:
         return XgimiOptionsFlow()
 
-    def _default_name(self) -> str:
-        return DEFAULT_NAME.get(self.hass.config.language, DEFAULT_NAME_FALLBACK)
+    def _placeholders(self) -> dict[str, str]:
+        """What the forms' texts and errors refer to: the address as typed."""
+        return {"host": self._host or "—", "port": str(self._port)}
+
+    def _unique_name(self, info: DeviceInfo) -> str:
+        """No name given: the model people know (``XGIMI Z6X Pro``), numbered if another
+        projector already has that name (never two entries with the same name)."""
+        base = info.display_name.strip() or DEFAULT_NAME.get(
+            self.hass.config.language, DEFAULT_NAME_FALLBACK
+        )
+        taken = {entry.title for entry in self._async_current_entries(include_ignore=False)}
+        name, number = base, 2
+        while name in taken:
+            name, number = f"{base} {number}", number + 1
+        return name
 
     # --- user ------------------------------------------------------------------------------
 
@@ -97,19 +111,20 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors[CONF_HOST] = "invalid_host"
             else:
                 self._host, self._port = host, int(user_input[CONF_PORT])
-                self._name = str(user_input[CONF_NAME]).strip() or self._default_name()
+                self._name = str(user_input.get(CONF_NAME) or "").strip()
                 self._async_abort_entries_match({CONF_HOST: self._host, CONF_PORT: self._port})
                 return await self._async_start_connect("user", errors)
         schema = vol.Schema(
             {
                 **_host_schema(self._host or None, self._port),
-                vol.Required(CONF_NAME, default=self._default_name()): TextSelector(),
+                vol.Optional(CONF_NAME): TextSelector(),
             }
         )
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
             errors=errors,
+            description_placeholders=self._placeholders(),
         )
 
     # --- connect and authorize ---------------------------------------------------------------
@@ -158,17 +173,20 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_show_form(
                 step_id="reauth_confirm",
                 errors=errors,
-                description_placeholders={"host": self._host},
+                description_placeholders=self._placeholders(),
             )
         return self.async_show_form(
             step_id="user",
             data_schema=vol.Schema(
                 {
                     **_host_schema(self._host, self._port),
-                    vol.Required(CONF_NAME, default=self._name): TextSelector(),
+                    vol.Optional(
+                        CONF_NAME, description={"suggested_value": self._name or None}
+                    ): TextSelector(),
                 }
             ),
             errors=errors,
+            description_placeholders=self._placeholders(),
         )
 
     async def async_step_authorize(
@@ -183,7 +201,7 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
                 progress_action="wait_for_authorization",
                 progress_task=task,
                 description_placeholders={
-                    "host": self._host,
+                    **self._placeholders(),
                     "timeout": str(int(FLOW_AUTH_TIMEOUT_S)),
                 },
             )
@@ -204,7 +222,7 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="auth_failed",
             errors={"base": self._auth_error or "cannot_connect"},
-            description_placeholders={"host": self._host},
+            description_placeholders=self._placeholders(),
         )
 
     async def async_step_finish(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -224,7 +242,7 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_update_reload_and_abort(entry, data_updates=data)
         await self.async_set_unique_id(info.serial)
         self._abort_if_unique_id_configured(updates={CONF_HOST: self._host, CONF_PORT: self._port})
-        return self.async_create_entry(title=self._name, data=data)
+        return self.async_create_entry(title=self._name or self._unique_name(info), data=data)
 
     # --- reauth ------------------------------------------------------------------------------
 
@@ -238,7 +256,7 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             return await self._async_start_connect("reauth_confirm", {})
         return self.async_show_form(
-            step_id="reauth_confirm", description_placeholders={"host": self._host}
+            step_id="reauth_confirm", description_placeholders=self._placeholders()
         )
 
     # --- reconfigure ---------------------------------------------------------------------------
@@ -248,6 +266,7 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reconfigure",
             data_schema=vol.Schema(_host_schema(self._host, self._port)),
             errors=errors,
+            description_placeholders=self._placeholders(),
         )
 
     async def async_step_reconfigure(

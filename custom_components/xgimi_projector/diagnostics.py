@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntry
 
 from .coordinator import XgimiConfigEntry
 from .projector import PowerManager, ProjectorSnapshot, XgimiError
@@ -72,6 +73,13 @@ async def async_get_config_entry_diagnostics(
         "power": _power(coordinator.power, snapshot),
         "simulator_profile": capture,
     }
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: XgimiConfigEntry, device: DeviceEntry
+) -> dict[str, Any]:
+    """Diagnostics from the device page: an entry has one projector, so the entry's."""
+    return await async_get_config_entry_diagnostics(hass, entry)
 
 
 def _power(power: PowerManager, snapshot: ProjectorSnapshot) -> dict[str, Any]:

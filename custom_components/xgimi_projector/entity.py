@@ -46,8 +46,8 @@ class XgimiEntity(CoordinatorEntity[XgimiCoordinator]):
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.unique_id)},
             manufacturer=MANUFACTURER,
-            model=info.model,
-            model_id=info.device or None,
+            model=info.display_name,
+            model_id=info.model_code or info.device or None,
             name=entry.title,
             serial_number=info.serial,
             sw_version=info.firmware or info.android_version or None,

@@ -97,7 +97,7 @@ class XgimiOptionsFlow(OptionsFlow):
             ):
                 errors[CONF_SOURCE_ALIASES] = "invalid_alias"
             if not errors:
-                return self.async_create_entry(
+                return self._save(
                     data={
                         **options,
                         CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
@@ -193,7 +193,7 @@ class XgimiOptionsFlow(OptionsFlow):
                 self._pending = new
                 if sensor and CONF_ON_W not in new:
                     return await self.async_step_calibrate()
-                return self.async_create_entry(data=new)
+                return self._save(new)
             options.update(user_input)
         current = XgimiOptions.from_mapping(options)
         schema = vol.Schema(
@@ -254,7 +254,8 @@ class XgimiOptionsFlow(OptionsFlow):
         if not self._pending:
             self._pending = dict(self.config_entry.options)
         watts = await self._read_power()
-        if user_input is not None and watts is not None:
+        if self._accepts(user_input, watts):
+            assert watts is not None
             self._readings[CONF_ON_W] = watts
             return await self.async_step_calibrate_screen_off()
         return self._calibration_form("calibrate", watts, user_input)
@@ -267,13 +268,21 @@ class XgimiOptionsFlow(OptionsFlow):
             self._readings[CONF_SCREEN_OFF_W] = None
             return await self.async_step_calibrate_standby()
         watts = await self._read_power()
-        if user_input is not None and watts is not None:
-            self._readings[CONF_SCREEN_OFF_W] = watts
-            return await self.async_step_calibrate_standby()
+        error: str | None = None
+        if self._accepts(user_input, watts):
+            assert watts is not None
+            on_w = float(self._readings.get(CONF_ON_W) or 0.0)
+            if watts > on_w - MIN_SCREEN_OFF_GAP_W:
+                # Still the "on" reading: 关屏 was not chosen yet (or this model has none).
+                error = "screen_off_same_as_on"
+            else:
+                self._readings[CONF_SCREEN_OFF_W] = watts
+                return await self.async_step_calibrate_standby()
         return self._calibration_form(
             "calibrate_screen_off",
             watts,
             user_input,
+            error=error,
             extra={vol.Required(CONF_SKIP, default=False): BooleanSelector()},
         )
 
@@ -281,9 +290,14 @@ class XgimiOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Step 3 of 3: the reading in standby (关机); then the thresholds are stored."""
+        if user_input is not None and user_input.get(CONF_RESTART):
+            self._readings.clear()
+            return await self.async_step_calibrate()
+        restart = {vol.Required(CONF_RESTART, default=False): BooleanSelector()}
         watts = await self._read_power()
-        if user_input is None or watts is None:
-            return self._calibration_form("calibrate_standby", watts, user_input)
+        if not self._accepts(user_input, watts):
+            return self._calibration_form("calibrate_standby", watts, user_input, extra=restart)
+        assert watts is not None
         calibration = Calibration(
             standby_w=watts,
             on_w=float(self._readings[CONF_ON_W] or 0.0),
@@ -292,8 +306,9 @@ class XgimiOptionsFlow(OptionsFlow):
         try:
             thresholds = calibration.thresholds()
         except CalibrationError as err:
+            # Say why; the person retries this reading or starts again from step 1, here.
             return self._calibration_form(
-                "calibrate_standby", watts, user_input, error=err.translation_key
+                "calibrate_standby", watts, user_input, error=err.translation_key, extra=restart
             )
         _LOGGER.info(
             "Calibrated %s: standby ≤ %.1f W, on ≥ %.1f W",
@@ -301,9 +316,19 @@ class XgimiOptionsFlow(OptionsFlow):
             thresholds.standby_max_w,
             thresholds.on_min_w,
         )
-        return self.async_create_entry(
-            data={**self._pending, **self._readings, CONF_STANDBY_W: watts}
-        )
+        return self._save(data={**self._pending, **self._readings, CONF_STANDBY_W: watts})
+
+    def _save(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Store the options and reload the entry once (no update listener: Home Assistant
+        2026.6+ warns when one is combined with the flows' own reloads)."""
+        if self.hass.config_entries.async_update_entry(self.config_entry, options=data):
+            self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
+        return self.async_create_entry(data=data)
+
+    @staticmethod
+    def _accepts(user_input: dict[str, Any] | None, watts: float | None) -> bool:
+        """Submitted with a reading, and not just asking to read the sensor again."""
+        return user_input is not None and watts is not None and not user_input.get(CONF_REREAD)
 
     async def _read_power(self) -> float | None:
         """A fresh reading of the power sensor being calibrated, in W."""
@@ -318,15 +343,24 @@ class XgimiOptionsFlow(OptionsFlow):
         error: str | None = None,
         extra: dict[Any, Any] | None = None,
     ) -> ConfigFlowResult:
-        """The step's form; a submitted step without a reading says so."""
-        if error is None and user_input is not None and watts is None:
+        """The step's form, with a fresh reading; a submitted step without one says so."""
+        if (
+            error is None
+            and user_input is not None
+            and watts is None
+            and not user_input.get(CONF_REREAD)
+        ):
             error = "no_reading"
+        sensor = str(self._pending[CONF_POWER_SENSOR])
+        state = self.hass.states.get(sensor)
         return self.async_show_form(
             step_id=step_id,
-            data_schema=vol.Schema(extra or {}),
+            data_schema=vol.Schema(
+                {**(extra or {}), vol.Required(CONF_REREAD, default=False): BooleanSelector()}
+            ),
             errors={"base": error} if error else {},
             description_placeholders={
-                "sensor": str(self._pending[CONF_POWER_SENSOR]),
+                "sensor": state.name if state is not None else sensor,
                 "watts": _fmt_w(watts),
                 "on_w": _fmt_w(self._readings.get(CONF_ON_W)),
                 "screen_off_w": _fmt_w(self._readings.get(CONF_SCREEN_OFF_W)),
@@ -350,6 +384,10 @@ _POWER_KEYS = frozenset(
 )
 _CALIBRATION_KEYS = (CONF_STANDBY_W, CONF_SCREEN_OFF_W, CONF_ON_W)
 CONF_SKIP = "skip"
+CONF_REREAD = "reread"
+CONF_RESTART = "restart"
+MIN_SCREEN_OFF_GAP_W = 1.0
+"""A 关屏 reading must be at least this far below the "on" reading (the light draws the most)."""
 
 
 def _fmt_w(watts: float | None) -> str:

@@ -41,7 +41,7 @@ class XgimiRemote(XgimiEntity, RemoteEntity):
     @property
     def is_on(self) -> bool:
         state = self.coordinator.data.device
-        return state.awake and state.power is PowerState.ON
+        return state.awake and state.power in (PowerState.ON, PowerState.DREAMING)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         await self.async_run_command(self.coordinator.projector.wake())

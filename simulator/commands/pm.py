@@ -64,6 +64,8 @@ def _list_packages(device: DeviceModel, args: list[str]) -> ShellResult:
             if "-f" in flags
             else f"package:{name}"
         )
+        if "-i" in flags:
+            entry += f"  installer={spec.installer or 'null'}"
         if "-U" in flags:
             entry += f" uid:{spec.uid}"
         lines.append(entry)

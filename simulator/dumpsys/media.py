@@ -16,6 +16,18 @@ if TYPE_CHECKING:
 
 __all__ = ["audio", "media_session", "tv_input"]
 
+_STATE_NAMES = {
+    0: "NONE",
+    1: "STOPPED",
+    2: "PAUSED",
+    3: "PLAYING",
+    4: "FAST_FORWARDING",
+    5: "REWINDING",
+    6: "BUFFERING",
+    7: "ERROR",
+}
+"""``PlaybackState`` by name, as Android 13+ prints it next to the number (``PLAYING(3)``)."""
+
 _PLAYER_STATES = {
     PlaybackState.PLAYING: "started",
     PlaybackState.PAUSED: "paused",
@@ -96,6 +108,8 @@ def media_session(device: DeviceModel, argv: Sequence[str]) -> dict[str, Any]:
                 "pid": device.apps.processes.get(s.package, 0),
                 "uid": package_uid(profile, s.package),
                 "state": int(s.state),
+                "state_name": _STATE_NAMES.get(int(s.state), "UNKNOWN"),
+                "id": s.piid,
                 "position": position,
                 "updated": s.updated_ms,
                 "speed": s.speed,
@@ -107,6 +121,9 @@ def media_session(device: DeviceModel, argv: Sequence[str]) -> dict[str, Any]:
         "sessions": sessions,
         "session_count": len(sessions),
         "button_session": f"{active.package}/{active.tag} (userId=0)" if active else "null",
+        "button_record": f"{active.package}/{active.tag}/{active.piid} (userId=0)"
+        if active
+        else "null",
         "audio_playback": [
             {"uid": package_uid(profile, s.package), "pkg": s.package} for s in media.playing
         ],

@@ -62,11 +62,12 @@ def power(device: DeviceModel, argv: Sequence[str]) -> dict[str, Any]:
         summary = (0x1 if device.media.playing else 0) | (
             0x4 if any(w["tag"] == "WindowManager" for w in wake_locks) else 0
         )
+    dreaming = device.dreaming
     return {
-        "wakefulness": "Awake" if awake else "Asleep",
+        "wakefulness": "Dreaming" if dreaming else "Awake" if awake else "Asleep",
         "display_state": "ON" if awake else "OFF",
         "screen_on": awake,
-        "interactive": awake,
+        "interactive": awake and not dreaming,
         "light_on": device.state == DeviceState.ON,
         "screen_on_fully": awake,
         "wake_lock_count": len(wake_locks),

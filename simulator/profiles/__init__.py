@@ -109,6 +109,8 @@ class Profile:
     binder_services: tuple[str, ...]
     service_calls: tuple[Mapping[str, Any], ...]
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    screensaver: bool = False
+    """Android's screensaver (a *dream*) can start: ``mWakefulness=Dreaming`` while it shows."""
 
     # -- convenience ------------------------------------------------------------------------
 
@@ -215,6 +217,7 @@ def _parse_packages(raw: object, where: str) -> dict[str, PackageSpec]:
             version_code=int(spec.get("version_code", 1)),
             activities=tuple(activities),
             services=tuple(str(s) for s in spec.get("services", ())),
+            installer=str(spec["installer"]) if spec.get("installer") else None,
         )
     return packages
 
@@ -344,6 +347,7 @@ def _profile_from_data(data: Mapping[str, Any], path: Path) -> Profile:
         binder_services=tuple(str(s) for s in data.get("binder_services", ())),
         service_calls=tuple(dict(c) for c in data.get("service_calls", ())),
         raw=dict(data),
+        screensaver=bool(data.get("screensaver", False)),
     )
 
 

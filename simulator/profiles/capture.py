@@ -10,7 +10,7 @@ from typing import Any
 
 from .spec import PROFILES_DIR, ProfileError
 
-__all__ = ["CAPTURE_FORMAT", "find_capture", "profile_data_from_capture"]
+__all__ = ["CAPTURE_FORMAT", "INTEGRATION_DOMAIN", "find_capture", "profile_data_from_capture"]
 
 CAPTURE_FORMAT = "xgimi-capture/1"
 """``{"format": CAPTURE_FORMAT, "description": …, "captures": {"getprop": <raw output>, …}}``."""
@@ -29,26 +29,87 @@ _SYSTEM_PREFIXES = (
 )
 
 
+INTEGRATION_DOMAIN = "xgimi_projector"
+"""The integration whose diagnostics hold a capture."""
+
+_HA_DOWNLOAD_KEYS = frozenset({"home_assistant", "integration_manifest", "custom_components"})
+"""Keys Home Assistant puts beside ``data`` in a diagnostics download."""
+
+
+def _diagnostics_body(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The integration's diagnostics inside a file Home Assistant served, else ``None``.
+
+    Home Assistant's download (``/api/diagnostics/config_entry/<entry_id>``, and the same with
+    ``/device/<device_id>``) wraps the integration's diagnostics under ``data``, beside
+    ``home_assistant``, ``custom_components``, ``integration_manifest`` and ``setup_times``.
+    """
+    if "data" not in data or not _HA_DOWNLOAD_KEYS & data.keys():
+        return None
+    manifest = data.get("integration_manifest")
+    domain = manifest.get("domain") if isinstance(manifest, dict) else None
+    if domain and domain != INTEGRATION_DOMAIN:
+        raise ProfileError(
+            f"these are diagnostics of the '{domain}' integration, not of {INTEGRATION_DOMAIN}"
+        )
+    body = data["data"]
+    if not isinstance(body, dict):
+        raise ProfileError("these diagnostics have no 'data' object")
+    return body
+
+
 def find_capture(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The capture in a profile file, or ``None`` for an ordinary profile.
+
+    Accepted as they are: the bare capture object, the integration's diagnostics (the capture
+    is their ``simulator_profile``), and the file Home Assistant serves for a config entry or a
+    device (the integration's diagnostics under ``data``).
+    """
     if data.get("format") == CAPTURE_FORMAT:
         return data
-    nested = data.get("simulator_profile")
+    body = _diagnostics_body(data)
+    nested = (data if body is None else body).get("simulator_profile")
     if isinstance(nested, dict):
         if nested.get("format") == CAPTURE_FORMAT:
             return nested
         if "error" in nested:
             raise ProfileError(f"these diagnostics hold no capture: {nested['error']}")
+    if body is not None:
+        raise ProfileError(
+            "these diagnostics hold no capture ('simulator_profile'): download them again "
+            "while the projector is on"
+        )
     return None
 
 
+_TEMPLATE_SETS = (
+    (27, "android8"),
+    (28, "android9"),
+    (29, "android10"),
+    (30, "android11"),
+    (32, "android12"),
+    (33, "android13"),
+)
+"""``(highest SDK level, template set)``; anything newer prints what ``android14`` prints."""
+
+
 def _template_set_for(sdk: int) -> str:
-    if sdk <= 27:
-        return "android8"
-    if sdk == 28:
-        return "android9"
-    if sdk <= 30:
-        return "android10"
-    return "android12"
+    """The shipped template set that prints what this Android version prints."""
+    for top, name in _TEMPLATE_SETS:
+        if sdk <= top:
+            return name
+    return "android14"
+
+
+def _nearest_profile(family: str, sdk: int) -> str:
+    """The bundled profile of ``family`` nearest in SDK level (the newer one on a tie)."""
+    ranked = []
+    for path in sorted(PROFILES_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("family") != family:
+            continue
+        theirs = int(data["props"]["ro.build.version.sdk"])
+        ranked.append((abs(theirs - sdk), -theirs, path.stem))
+    return min(ranked)[2]
 
 
 def _templated_power(text: str) -> list[str]:
@@ -90,14 +151,12 @@ def profile_data_from_capture(capture: Mapping[str, Any], name: str) -> dict[str
     except ValueError as err:
         raise ProfileError("capture's ro.build.version.sdk is not a number") from err
     if "com.google.android.apps.tv.launcherx" in packages:
-        family, base_name = "googletv", "googletv"
+        family = "googletv"
     elif "com.google.android.tvlauncher" in packages:
-        family, base_name = "androidtv", "androidtv10"
+        family = "androidtv"
     else:
         family = "gmui"
-        base_name = (
-            "gmui_android8" if sdk <= 27 else "gmui_android9" if sdk == 28 else "gmui_android12"
-        )
+    base_name = _nearest_profile(family, sdk)
     base = json.loads((PROFILES_DIR / f"{base_name}.json").read_text(encoding="utf-8"))
 
     serial = props.get("ro.serialno", "")

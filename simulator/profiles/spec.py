@@ -104,6 +104,8 @@ class PackageSpec:
     version_code: int
     activities: tuple[ActivitySpec, ...]
     services: tuple[str, ...] = ()
+    installer: str | None = None
+    """The package that installed it (``pm list packages -i``); None for a built-in."""
 
     def main_activity(self) -> ActivitySpec | None:
         return next((a for a in self.activities if a.main), None)

@@ -91,7 +91,9 @@ async def add_projector(
     await hass.async_block_till_done()
     entry = result["result"]
     if options:
+        # As the options flow does it: store, then reload once.
         hass.config_entries.async_update_entry(entry, options=options)
+        await hass.config_entries.async_reload(entry.entry_id)
         await hass.async_block_till_done()
     return entry
 

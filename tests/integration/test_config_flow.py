@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -16,6 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 import pytest
+import voluptuous as vol
 
 from custom_components.xgimi_projector.config_flow import valid_host
 from custom_components.xgimi_projector.const import (
@@ -134,7 +137,8 @@ async def test_prompt_never_answered_times_out(hass: HomeAssistant, start_sim: S
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "auth_failed"
-    assert result["errors"] == {"base": "cannot_connect"}
+    assert result["errors"] == {"base": "port_closed"}, "the port refuses: said so"
+    assert result["description_placeholders"]["port"] == str(sim.port)
 
 
 @pytest.mark.parametrize(
@@ -161,19 +165,34 @@ async def test_cannot_connect_and_invalid_host(hass: HomeAssistant, start_sim: S
     sim = await start_sim("gmui_android12")
     sim.device.mains_off()
     result = await _user_step(hass, sim)
-    assert result["errors"] == {"base": "cannot_connect"}
+    assert result["errors"] == {"base": "port_closed"}, "loopback refuses: nothing listens"
+    assert result["description_placeholders"] == {"host": "127.0.0.1", "port": str(sim.port)}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: "http://x", CONF_PORT: sim.port, CONF_NAME: "P"}
     )
     assert result["errors"] == {CONF_HOST: "invalid_host"}
 
 
-async def test_default_name_follows_language(hass: HomeAssistant) -> None:
+async def test_default_name_is_the_model_and_unique(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """No name typed: the entry is named after the model people know (not "Projector"), and a
+    second projector of the same model gets its own name."""
     await hass.config.async_update(language="zh-Hans")
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    schema = result["data_schema"].schema
-    name_key = next(k for k in schema if k == CONF_NAME)
-    assert name_key.default() == "投影仪"
+    name_key = next(k for k in result["data_schema"].schema if k == CONF_NAME)
+    assert not isinstance(name_key, vol.Required), "the name is optional"
+    titles = []
+    for _ in range(2):
+        sim = await start_sim("gmui_android12")
+        sim.device.set_prop("ro.serialno", f"SERIAL{len(titles)}")
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: sim.port}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY, result
+        titles.append(result["title"])
+    assert titles == ["XGIMI Z6X Pro 三色激光 旗舰版", "XGIMI Z6X Pro 三色激光 旗舰版 2"]
 
 
 async def test_same_projector_twice_aborts_and_updates_host(
@@ -260,7 +279,8 @@ async def test_reconfigure(hass: HomeAssistant, start_sim: StartSim) -> None:
         result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: other.port}
     )
     assert result["step_id"] == "reconfigure"
-    assert result["errors"] == {"base": "cannot_connect"}
+    assert result["errors"] == {"base": "port_closed"}
+    assert result["description_placeholders"]["port"] == str(other.port)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: "localhost", CONF_PORT: sim.port}
     )
@@ -365,3 +385,35 @@ async def test_options_hdmi_alias_needs_direct_hdmi(
         },
     )
     assert result["errors"] == {CONF_SOURCE_ALIASES: "invalid_alias"}
+
+
+@pytest.mark.parametrize(
+    ("failure", "error"),
+    [
+        (TimeoutError(), "connect_timeout"),
+        (OSError(errno.EHOSTUNREACH, "No route to host"), "no_route"),
+        (OSError(errno.ENETUNREACH, "Network is unreachable"), "no_route"),
+        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "unknown_host"),
+        (ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"), "port_closed"),
+        (OSError(errno.EACCES, "Permission denied"), "cannot_connect"),
+    ],
+)
+async def test_connect_failures_are_told_apart(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, failure: BaseException, error: str
+) -> None:
+    """Refused, timed out, no route, unknown name: each says what to check (as a LAN gives
+    them; loopback can only refuse, so the socket call is replaced here)."""
+
+    async def open_connection(host: str, port: int) -> Any:
+        raise failure  # a TimeoutError is what the connect timeout raises
+
+    monkeypatch.setattr(
+        "custom_components.xgimi_projector.projector.transport.asyncio.open_connection",
+        open_connection,
+    )
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "192.0.2.7", CONF_PORT: 5556, CONF_NAME: "P"}
+    )
+    assert result["errors"] == {"base": error}
+    assert result["description_placeholders"] == {"host": "192.0.2.7", "port": "5556"}

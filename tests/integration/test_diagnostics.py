@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+from http import HTTPStatus
 import json
+import os
 from pathlib import Path
+import re
+import sys
 
+from adb_shell.adb_device_async import AdbDeviceTcpAsync
+from adb_shell.auth.sign_cryptography import CryptographySigner
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.xgimi_projector.const import DOMAIN
 from simulator import Simulator, load_profile
 
 from ..conftest import StartSim
 from .conftest import add_projector, power_options, setup_demo_plug
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_diagnostics_are_redacted_and_become_a_profile(
@@ -76,3 +88,111 @@ async def test_diagnostics_show_the_power_path(
     }
     assert power["thresholds_w"] == {"standby_max": 5.25, "on_min": 47.5}
     assert power["last_error"] is None
+
+
+# --- the file Home Assistant serves, as a user downloads it ----------------------------------
+
+
+async def _download(hass_client: ClientSessionGenerator, url: str, folder: Path) -> Path:
+    """GET a diagnostics download and save it byte for byte under the name HA gives it."""
+    client = await hass_client()
+    response = await client.get(url)
+    assert response.status == HTTPStatus.OK
+    disposition = response.headers["Content-Disposition"]
+    match = re.fullmatch(r'attachment; filename="([^"/]+\.json)"', disposition)
+    assert match, disposition
+    path = folder / match.group(1)
+    path.write_bytes(await response.read())
+    return path
+
+
+def _shape(text: str) -> str:
+    """Output with its numbers (times, counters) blanked: what must match between twins."""
+    return re.sub(r"\d+", "#", text)
+
+
+async def _run_simulator(path: Path, key: Path) -> tuple[str, str, str]:
+    """``python -m simulator --profile FILE``: its ready line, model and ``dumpsys power``."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "simulator",
+        "--profile",
+        str(path),
+        "--port",
+        "0",
+        "--prompt-delay",
+        "0.05",
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        ready = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        port = re.search(r"adb=127\.0\.0\.1:(\d+)", ready)
+        assert port, ready
+        adb = AdbDeviceTcpAsync("127.0.0.1", int(port.group(1)), default_transport_timeout_s=5)
+        assert await adb.connect(rsa_keys=[CryptographySigner(str(key))], auth_timeout_s=5)
+        model = await adb.shell("getprop ro.product.model")
+        power = await adb.shell("dumpsys power")
+        await adb.close()
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            await asyncio.wait_for(proc.wait(), 15)
+    assert isinstance(model, str)
+    assert isinstance(power, str)
+    return ready, model, power
+
+
+async def test_downloaded_diagnostics_become_a_profile(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    start_sim: StartSim,
+    tmp_path: Path,
+    adb_key: Path,
+) -> None:
+    """Config-entry and device diagnostics, saved as HA serves them, run as a simulator."""
+    sim = await start_sim("androidtv10")
+    entry = await add_projector(hass, sim)
+    assert await async_setup_component(hass, "diagnostics", {})
+    await hass.async_block_till_done()
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, entry.unique_id)})
+    assert device is not None
+    base = f"/api/diagnostics/config_entry/{entry.entry_id}"
+    entry_file = await _download(hass_client, base, tmp_path)
+    device_file = await _download(hass_client, f"{base}/device/{device.id}", tmp_path)
+    assert entry_file.name == f"config_entry-{DOMAIN}-{entry.entry_id}.json"
+    assert device_file.name.endswith(f"-{device.id}.json")
+
+    original = sim.device.profile
+    real_power = (await sim.device.run_shell("dumpsys power")).stdout.decode()
+    for path in (entry_file, device_file):
+        served = json.loads(path.read_text(encoding="utf-8"))
+        assert {"home_assistant", "integration_manifest", "data"} <= served.keys()
+        assert served["integration_manifest"]["domain"] == DOMAIN
+        assert served["data"]["simulator_profile"]["format"] == "xgimi-capture/1"
+        assert original.serial not in path.read_text(encoding="utf-8")
+        profile = load_profile(path)
+        assert profile.model == original.model
+        assert profile.family == original.family
+        assert profile.release == original.release
+        assert profile.serial.startswith("CAP")
+
+    # In process: the config-entry file, added to Home Assistant like the real projector.
+    async with Simulator(load_profile(entry_file), prompt_delay_s=0.05) as twin:
+        twin_power = (await twin.device.run_shell("dumpsys power")).stdout.decode()
+        assert _shape(twin_power) == _shape(real_power)
+        other = await add_projector(hass, twin, name="Twin")
+        assert other.data["device_info"]["family"] == "androidtv"
+        assert other.data["device_info"]["model"] == original.model
+
+    # As a user runs it: python -m simulator --profile <the device file>.
+    ready, model, power = await _run_simulator(device_file, adb_key)
+    assert f"model={original.model!r}" in ready
+    assert f"android={original.release}" in ready
+    assert model == original.model + "\n"
+    assert _shape(power) == _shape(real_power)
+    assert "mWakefulness=Awake" in power

@@ -78,6 +78,10 @@ async def test_media_player_state_per_profile(
     assert device is not None
     assert device.manufacturer == "XGIMI"
     assert device.serial_number == sim.device.profile.props["ro.serialno"]
+    if profile == "gmui_android12":
+        # ro.product.model says only "XGIMI TV"; the name people know is the Bluetooth name.
+        assert device.model == "XGIMI Z6X Pro 三色激光 旗舰版"
+        assert device.model_id == "G0073"
 
 
 @pytest.mark.parametrize("profile", ["gmui_android8", "androidtv10", "googletv"])

@@ -493,3 +493,34 @@ async def test_power_options_keep_the_calibration_for_the_same_sensor(
     assert entry.options[CONF_REARM_OFF_S] == 15
     assert {key: entry.options[key] for key in calibrated} == calibrated
     assert CONF_SCREEN_OFF_W not in entry.options
+
+
+async def test_calibration_reads_again_refuses_an_on_reading_for_screen_off_and_restarts(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """The dialog names the sensor, can read it again without moving on, refuses a 关屏 reading
+    that is still the "on" draw, and can start again from step 1 after a failed result."""
+    sim, entry = await plugged(hass, start_sim)
+    result = await open_options(hass, entry, "calibrate")
+    flow = result["flow_id"]
+    configure = hass.config_entries.options.async_configure
+    assert result["description_placeholders"]["sensor"] == "Projector plug power"
+    sim.device.screen_off()
+    result = await configure(flow, {"reread": True})
+    assert result["step_id"] == "calibrate", "read again: same step, fresh reading"
+    assert result["description_placeholders"]["watts"] == "10.0"
+    sim.device.screen_on()
+    result = await configure(flow, {"reread": True})
+    assert result["description_placeholders"]["watts"] == "85.0"
+    result = await configure(flow, {})
+    assert result["step_id"] == "calibrate_screen_off"
+    result = await configure(flow, {"skip": False})  # 关屏 not chosen yet
+    assert result["step_id"] == "calibrate_screen_off"
+    assert result["errors"] == {"base": "screen_off_same_as_on"}
+    result = await configure(flow, {"skip": True})
+    assert result["step_id"] == "calibrate_standby"
+    result = await configure(flow, {})  # still on: too close to tell apart
+    assert result["errors"] == {"base": "calibration_too_close"}
+    result = await configure(flow, {"restart": True})
+    assert result["step_id"] == "calibrate"
+    assert result["description_placeholders"]["on_w"] == "—", "the readings start afresh"

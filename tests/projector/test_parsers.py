@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.xgimi_projector.projector.errors import UnknownKeyError, UnknownSourceError
+from custom_components.xgimi_projector.projector.errors import (
+    UnknownKeyError,
+    UnknownSourceError,
+)
 from custom_components.xgimi_projector.projector.families import (
     TRAITS,
     Family,
@@ -33,6 +36,7 @@ from custom_components.xgimi_projector.projector.state import (
     PowerState,
     SourceKind,
     parse_audio,
+    parse_display,
     parse_foreground,
     parse_media_sessions,
     parse_poll,
@@ -54,12 +58,38 @@ POWER_ASLEEP = "  mWakefulness=Asleep\nDisplay Power: state=OFF\n"
         ("  mWakefulness=Awake\n", (True, PowerState.ON)),
         ("  mWakefulness=Awake\nDisplay Power: state=OFF\n", (True, PowerState.SCREEN_OFF)),
         (POWER_ASLEEP, (False, PowerState.STANDBY)),
-        ("  mWakefulness=Dozing\nDisplay Power: state=DOZE\n", (False, PowerState.STANDBY)),
-        ("  mWakefulness=Dreaming\nDisplay Power: state=ON\n", (False, PowerState.STANDBY)),
+        # the screensaver is not standby (issue #10): Android runs, the light is on
+        ("  mWakefulness=Dozing\nDisplay Power: state=DOZE\n", (True, PowerState.DREAMING)),
+        ("  mWakefulness=Dreaming\nDisplay Power: state=ON\n", (True, PowerState.DREAMING)),
+        # Android 14 prints an object instead of state=: the display blocker tells
+        (
+            "  mWakefulness=Awake\n  mHoldingDisplaySuspendBlocker=false\n"
+            "Display Power: com.android.server.power.PowerManagerService$1@a8a75e6\n",
+            (True, PowerState.SCREEN_OFF),
+        ),
+        (
+            "  mWakefulness=Awake\n  mHoldingDisplaySuspendBlocker=true\n"
+            "Display Power: com.android.server.power.PowerManagerService$1@a8a75e6\n",
+            (True, PowerState.ON),
+        ),
     ],
 )
 def test_parse_power(text: str, expected: tuple[bool, PowerState]) -> None:
     assert parse_power(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Display Power: state=ON\n", True),
+        ("Display Power: state=OFF\n  mHoldingDisplaySuspendBlocker=true\n", False),
+        ("Display Power: com.android.server.power.PowerManagerService$1@a8a75e6\n", None),
+        ("  mHoldingDisplaySuspendBlocker=false\n", False),
+        ("  mWakefulness=Awake\n", None),
+    ],
+)
+def test_parse_display(text: str, expected: bool | None) -> None:
+    assert parse_display(text) is expected
 
 
 def test_parse_power_without_wakefulness_is_an_error() -> None:

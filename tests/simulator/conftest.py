@@ -16,7 +16,15 @@ from simulator.adb import AdbDaemon
 from .adbd_helpers import RawClient, StartDaemon
 from .fake_backend import FakeBackend
 
-ALL = ["androidtv10", "gmui_android12", "gmui_android8", "gmui_android9", "googletv"]
+ALL = [
+    "androidtv10",
+    "androidtv11",
+    "gmui_android12",
+    "gmui_android8",
+    "gmui_android9",
+    "googletv",
+    "googletv14",
+]
 
 Make = Callable[..., DeviceModel]
 

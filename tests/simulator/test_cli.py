@@ -84,7 +84,7 @@ async def test_run_and_stop_on_sigterm(shared_key: Path) -> None:
         device = AdbDeviceTcpAsync("127.0.0.1", adb_port, default_transport_timeout_s=5)
         signer = CryptographySigner(str(shared_key))
         assert await device.connect(rsa_keys=[signer], auth_timeout_s=5)
-        assert await device.shell("getprop ro.product.model") == "XGIMI_TV\n"
+        assert await device.shell("getprop ro.product.model") == "XGIMI TV\n"
         await device.close()
 
         async with aiohttp.ClientSession() as session:

@@ -32,7 +32,9 @@ def test_bundled_profiles() -> None:
         ("gmui_android9", "gmui", "9", 0x01000001, 1048576, True),
         ("gmui_android12", "gmui", "12", 0x01000001, 1048576, False),
         ("androidtv10", "androidtv", "10", 0x01000001, 1048576, True),
+        ("androidtv11", "androidtv", "11", 0x01000001, 1048576, True),
         ("googletv", "googletv", "12", 0x01000001, 1048576, True),
+        ("googletv14", "googletv", "14", 0x01000001, 1048576, True),
     ],
 )
 async def test_profile_identity(
@@ -207,6 +209,34 @@ async def test_screen_off_is_awake_and_reachable(make: Make) -> None:
     assert device.playback is PlaybackState.PLAYING, "music keeps playing in 关屏"
     assert device.power_w == device.profile.power_w["screen_off"]
     assert device.power_w < device.profile.power_w["on"]
+
+
+async def test_screensaver_dreams_until_a_key(make: Make) -> None:
+    device = make("androidtv11")
+    device.apps.launch_package("com.netflix.ninja")
+    device.start_dream()
+    assert device.dreaming
+    assert device.snapshot()["dreaming"] is True
+    power = await sh(device, "dumpsys power")
+    assert "mWakefulness=Dreaming" in power
+    assert "Display Power: state=ON" in power
+    assert device.power_w == device.profile.power_w["on"]
+    device.press("home")  # ends the screensaver, and only that
+    assert not device.dreaming
+    assert device.foreground_package == "com.netflix.ninja"
+    assert "mWakefulness=Awake" in await sh(device, "dumpsys power")
+    device.start_dream()
+    device.screen_off()
+    assert not device.dreaming
+    device.screen_on()
+    device.start_dream()
+    device.standby("power_button")
+    assert not device.dreaming
+    device.start_dream()  # asleep: nothing to dream on
+    assert not device.dreaming
+    assert "mWakefulness=Asleep" in await sh(device, "dumpsys power")
+    with pytest.raises(ValueError, match="no screensaver"):
+        make("gmui_android9").start_dream()
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+import errno
 import logging
 from pathlib import Path
+import socket
 import time
 from typing import Any
 
@@ -32,12 +34,16 @@ from .errors import (
     AuthorizationPendingError,
     AuthorizationRejectedError,
     CommandFailedError,
+    ConnectTimeoutError,
+    NoRouteError,
+    PortClosedError,
     ProjectorUnreachableError,
     SessionClosedError,
+    UnknownHostError,
     WirelessDebuggingPortError,
     XgimiError,
 )
-from .transport import ConnectionClosedError, EofAwareTcpTransport
+from .transport import ConnectionClosedError, EofAwareTcpTransport, TcpConnectTimeout
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -248,6 +254,8 @@ class AdbConnection:
             )
         if isinstance(exc, ConnectionClosedError | ConnectionResetError | BrokenPipeError):
             return SessionClosedError(f"{where} closed the ADB session during the handshake")
+        if (unreachable := _unreachable_kind(exc)) is not None:
+            return unreachable(f"{where}: {type(exc).__name__}: {exc}")
         if isinstance(
             exc,
             OSError
@@ -259,3 +267,16 @@ class AdbConnection:
         ):
             return ProjectorUnreachableError(f"{where}: {type(exc).__name__}: {exc}")
         return None
+
+
+def _unreachable_kind(exc: BaseException) -> type[ProjectorUnreachableError] | None:
+    """Which way connecting failed, so the set-up form can say what to check."""
+    if isinstance(exc, ConnectionRefusedError):
+        return PortClosedError
+    if isinstance(exc, socket.gaierror):
+        return UnknownHostError
+    if isinstance(exc, TcpConnectTimeout):
+        return ConnectTimeoutError
+    if isinstance(exc, OSError) and exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return NoRouteError
+    return None

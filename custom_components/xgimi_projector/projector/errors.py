@@ -37,6 +37,33 @@ class ProjectorUnreachableError(XgimiError):
     translation_key = "unreachable"
 
 
+class PortClosedError(ProjectorUnreachableError):
+    """The host answered, but refused the connection: nothing listens on that port (network
+    ADB is off, or it uses another port)."""
+
+    connect_error_key = "port_closed"
+
+
+class ConnectTimeoutError(ProjectorUnreachableError):
+    """Nothing answered at all: the projector is off or in standby (its network is down), or
+    the address is wrong."""
+
+    connect_error_key = "connect_timeout"
+
+
+class NoRouteError(ProjectorUnreachableError):
+    """The network says the address cannot be reached (another subnet, or no such host on
+    the LAN)."""
+
+    connect_error_key = "no_route"
+
+
+class UnknownHostError(ProjectorUnreachableError):
+    """The host name does not resolve."""
+
+    connect_error_key = "unknown_host"
+
+
 class SessionClosedError(ProjectorUnreachableError):
     """The projector accepted TCP and then closed the ADB session during the handshake.
 

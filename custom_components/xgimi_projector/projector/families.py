@@ -25,6 +25,9 @@ class Family(enum.StrEnum):
     """Global Android TV (Horizon Pro, Android 10)."""
     GOOGLE_TV = "googletv"
     """Global Google TV (Android 12+, MediaTek)."""
+    LEGACY = "legacy"
+    """An XGIMI on Android 5–7 (H1S: Android 5.1, sdk 22): older than every family above.
+    Not supported: keys and apps only, like :attr:`UNKNOWN`."""
     UNKNOWN = "unknown"
     """Android, but no XGIMI family matched: keys and apps only."""
 
@@ -70,7 +73,9 @@ _HDMI_COMMANDS: dict[HdmiMethod, str] = {
 # HW port of each HDMI input on the Google TV MediaTek builds (HW2 = HDMI1).
 _PASSTHROUGH_HW: dict[str, int] = {"HDMI1": 2, "HDMI2": 3}
 
-AWAKE_GUARD = "dumpsys power | grep -q 'mWakefulness=Awake'"
+AWAKE_GUARD = "dumpsys power | grep -qE 'mWakefulness=(Awake|Dreaming)'"
+"""Android is interactive (awake, or showing its screensaver), so POWER puts it to sleep;
+while Asleep or Dozing, POWER would wake it instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +158,14 @@ TRAITS: Mapping[Family, FamilyTraits] = {
         _MENU_ATV,
         _SLEEP,
     ),
+    Family.LEGACY: FamilyTraits(
+        Family.LEGACY,
+        None,
+        _GMUI_LAUNCHERS,
+        frozenset(),
+        frozenset(),
+        _POWER_TOGGLE_OFF,
+    ),
     Family.UNKNOWN: FamilyTraits(
         Family.UNKNOWN,
         None,
@@ -164,18 +177,47 @@ TRAITS: Mapping[Family, FamilyTraits] = {
 }
 
 
-def detect_family(sdk: int, packages: frozenset[str]) -> Family:
-    """Pick the family from the SDK level and the installed packages."""
-    if packages & _GMUI_LAUNCHERS:
+_XGIMI_PACKAGE_PREFIX = "com.xgimi."
+_XGIMI_PROP_PREFIXES = ("ro.xgimi.", "ro.boot.xgimi.", "persist.xgimi.", "persist.sys.xgimi.")
+_XGIMI_PROPS = ("xgimi.bt.name", "ro.build.xgimi.ismultilanguage")
+_FIRST_SUPPORTED_SDK = 26
+"""Android 8.0: the oldest firmware any family was seen on (docs/xgimi.md §0)."""
+
+
+def is_xgimi(packages: frozenset[str], props: Mapping[str, str]) -> bool:
+    """XGIMI firmware: any ``com.xgimi.*`` package or any XGIMI property.
+
+    The launcher ``com.xgimi.home`` alone is not enough: owners uninstall it (a Z6X Pro
+    with Projectivy has no ``com.xgimi.home`` but 55 other ``com.xgimi.*`` packages).
+    """
+    if any(package.startswith(_XGIMI_PACKAGE_PREFIX) for package in packages):
+        return True
+    if any(key in props for key in _XGIMI_PROPS):
+        return True
+    return any(key.startswith(_XGIMI_PROP_PREFIXES) for key in props)
+
+
+def detect_family(
+    sdk: int, packages: frozenset[str], props: Mapping[str, str] | None = None
+) -> Family:
+    """Pick the family from the SDK level, the installed packages and the properties.
+
+    Google's TV launchers mark the global firmwares; any other XGIMI firmware is GMUI,
+    told apart by its SDK level. An XGIMI older than Android 8 is :attr:`Family.LEGACY`.
+    """
+    props = props or {}
+    if packages & _GTV_LAUNCHERS or "com.google.android.tv.inputplayer" in packages:
+        return Family.GOOGLE_TV
+    if packages & _ATV_LAUNCHERS:
+        return Family.ANDROID_TV
+    if packages & _GMUI_LAUNCHERS or is_xgimi(packages, props):
+        if 0 < sdk < _FIRST_SUPPORTED_SDK:
+            return Family.LEGACY
         if sdk >= 31:
             return Family.GMUI_ANDROID12
         if sdk >= 28:
             return Family.GMUI_ANDROID9
         return Family.GMUI_ANDROID8
-    if packages & _GTV_LAUNCHERS or "com.google.android.tv.inputplayer" in packages:
-        return Family.GOOGLE_TV
-    if packages & _ATV_LAUNCHERS:
-        return Family.ANDROID_TV
     return Family.UNKNOWN
 
 

@@ -41,7 +41,6 @@ PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
 
 SOURCE_HOME = "home"
 SOURCE_MENU = "source_menu"
-DEFAULT_VOLUME_MAX = 15
 MAX_KEY_DELAY_S = 60.0
 MAX_KEYS_PER_CALL = 500
 
@@ -221,7 +220,14 @@ class Projector:
 
     @property
     def volume_max(self) -> int:
-        return self.state.volume_max or DEFAULT_VOLUME_MAX
+        """STREAM_MUSIC's maximum as the last poll read it (15, 25, 60, 100… differ by device).
+
+        Raises :class:`InvalidCommandError` while it is unknown: no maximum is assumed.
+        """
+        maximum = self.state.volume_max
+        if not maximum:
+            raise InvalidCommandError("the volume maximum is unknown until a poll reads it")
+        return maximum
 
     async def set_volume(self, level: int) -> None:
         """Set STREAM_MUSIC to ``level`` (0 … :attr:`volume_max`)."""

@@ -1,8 +1,11 @@
 """Projector state in one shell round trip, and the pure functions that parse it.
 
 :data:`POLL_COMMAND` prints delimited sections (``@@xg <name>``); when Android is
-not awake it skips everything but ``dumpsys power``. :func:`parse_poll` turns the
+asleep it skips everything but ``dumpsys power``. :func:`parse_poll` turns the
 output into a frozen :class:`ProjectorState`. Nothing here does I/O.
+
+Every parser here is checked against real device output in ``tests/captures/``
+(docs/adb.md §7 says what each Android version prints).
 """
 
 from __future__ import annotations
@@ -30,21 +33,26 @@ def section_command(sections: Mapping[str, str]) -> str:
     return "; ".join(parts)
 
 
-_AWAKE_SECTIONS = section_command(
+# ``dumpsys window`` without a section: from Android 10 on, ``dumpsys window windows`` no
+# longer prints mCurrentFocus/mFocusedApp (they moved to the display dump); the whole dump
+# has them on every version, and grep keeps what crosses the wire to two or three lines.
+_RUNNING_SECTIONS = section_command(
     {
-        WINDOW_SECTION: "dumpsys window windows | grep -E 'mCurrentFocus=|mFocusedApp='",
+        WINDOW_SECTION: "dumpsys window | grep -E 'mCurrentFocus=|mFocusedApp='",
         AUDIO_SECTION: "dumpsys audio | grep -m 1 -A 12 -e '- STREAM_MUSIC:'",
-        MEDIA_SECTION: "dumpsys media_session | grep -E 'package=|state=PlaybackState'",
+        MEDIA_SECTION: "dumpsys media_session | grep -E '^ *(package|active)=|state=PlaybackState'",
     }
 ).removesuffix(f"; echo '{MARKER}{END_SECTION}'")
 
 POLL_COMMAND = (
     f"echo '{MARKER}{POWER_SECTION}'; "
-    "P=$(dumpsys power | grep -E 'mWakefulness=|Display Power: state='); echo \"$P\"; "
-    f'case "$P" in *mWakefulness=Awake*) {_AWAKE_SECTIONS};; esac; '
+    "P=$(dumpsys power | grep -E "
+    "'mWakefulness=|Display Power: |mHoldingDisplaySuspendBlocker='); echo \"$P\"; "
+    'case "$P" in *mWakefulness=Awake*|*mWakefulness=Dreaming*|*mWakefulness=Dozing*) '
+    f"{_RUNNING_SECTIONS};; esac; "
     f"echo '{MARKER}{END_SECTION}'"
 )
-"""The whole poll: one ``shell:`` stream, one round trip."""
+"""The whole poll: one ``shell:`` stream, one round trip, a few dozen lines at most."""
 
 
 class PowerState(enum.StrEnum):
@@ -53,6 +61,9 @@ class PowerState(enum.StrEnum):
     ON = "on"
     SCREEN_OFF = "screen_off"
     """Android is awake but reports its display off."""
+    DREAMING = "dreaming"
+    """Screensaver: ``mWakefulness=Dreaming`` (or ``Dozing``). Android runs and the light
+    is on; a key or the wake key ends it. Not standby."""
     STANDBY = "standby"
     """Asleep (关机), or unreachable, which is what standby looks like after ~14 s."""
 
@@ -83,6 +94,10 @@ class ProjectorState:
     reachable: bool
     power: PowerState
     awake: bool = False
+    """Android runs (Awake, or a screensaver: Dreaming/Dozing); False when asleep."""
+    display_on: bool | None = None
+    """What Android says of its display: ``Display Power: state=`` (up to Android 13) or
+    ``mHoldingDisplaySuspendBlocker`` (every version). None when it says neither."""
     foreground_package: str | None = None
     foreground_activity: str | None = None
     source_kind: SourceKind = SourceKind.UNKNOWN
@@ -97,7 +112,8 @@ class ProjectorState:
 
     @property
     def is_on(self) -> bool:
-        return self.power is PowerState.ON
+        """Android runs with its picture on (a screensaver counts: the light is on)."""
+        return self.power in (PowerState.ON, PowerState.DREAMING)
 
     @property
     def volume_level(self) -> float | None:
@@ -144,18 +160,44 @@ def split_sections(output: str) -> dict[str, str]:
 
 _WAKEFULNESS = re.compile(r"mWakefulness=(\w+)")
 _DISPLAY_POWER = re.compile(r"Display Power: state=(\w+)")
+_DISPLAY_BLOCKER = re.compile(r"mHoldingDisplaySuspendBlocker=(true|false)")
+_SCREENSAVER = frozenset({"Dreaming", "Dozing"})
+
+
+def parse_display(text: str) -> bool | None:
+    """Whether Android reports its display on, from ``dumpsys power``; None when unknown.
+
+    ``Display Power: state=ON|OFF|DOZE…`` up to Android 13; Android 14 prints an object
+    there instead (``Display Power: com.android.server.power.PowerManagerService$1@…``),
+    so ``mHoldingDisplaySuspendBlocker`` (held while the display is on) is the fallback.
+    """
+    display = _DISPLAY_POWER.search(text)
+    if display is not None:
+        return display.group(1) != "OFF"
+    blocker = _DISPLAY_BLOCKER.search(text)
+    if blocker is not None:
+        return blocker.group(1) == "true"
+    return None
 
 
 def parse_power(text: str) -> tuple[bool, PowerState]:
-    """``(awake, power)`` from ``dumpsys power`` (or its grepped lines)."""
+    """``(awake, power)`` from ``dumpsys power`` (or its grepped lines).
+
+    ``awake`` means Android runs: Awake, or the screensaver (Dreaming/Dozing, which is
+    :attr:`PowerState.DREAMING`, not standby). An awake Android with its display reported
+    off is :attr:`PowerState.SCREEN_OFF`; with no display line at all it is
+    :attr:`PowerState.ON`, since AOSP keeps the display bright or dim while Awake (the
+    unknown is kept in :attr:`ProjectorState.display_on`).
+    """
     wake = _WAKEFULNESS.search(text)
     if wake is None:
         raise PollParseError("no mWakefulness in dumpsys power")
-    awake = wake.group(1) == "Awake"
-    if not awake:
+    wakefulness = wake.group(1)
+    if wakefulness in _SCREENSAVER:
+        return True, PowerState.DREAMING
+    if wakefulness != "Awake":
         return False, PowerState.STANDBY
-    display = _DISPLAY_POWER.search(text)
-    if display is not None and display.group(1) == "OFF":
+    if parse_display(text) is False:
         return True, PowerState.SCREEN_OFF
     return True, PowerState.ON
 
@@ -163,30 +205,46 @@ def parse_power(text: str) -> tuple[bool, PowerState]:
 # mCurrentFocus=Window{6b3c0e1 u0 com.xgimi.home/com.xgimi.home.ui.MainActivity}
 # mFocusedApp=AppWindowToken{… token=Token{… ActivityRecord{… u0 pkg/.Act t12}}}
 # mFocusedApp=ActivityRecord{8a5e2f3 u0 pkg/.Act t12}
+# mCurrentFocus=Window{c52eaa8 u0 com.sony.dtv.sonysystemservice}   (a window, no activity)
 _COMPONENT = re.compile(r"\bu\d+ ([A-Za-z][\w.]*)/([\w.$]+)")
+# A window titled by its package; a title whose last part is capitalised is a class name
+# (``com.android.systemui.ImageWallpaper``), not a package.
+_WINDOW_PACKAGE = re.compile(r"\bu\d+ ([A-Za-z]\w*(?:\.\w+)*\.[a-z_]\w*)[}\s]")
 _FOCUS_LINE = re.compile(r"(mCurrentFocus|mFocusedApp)=(.*)")
+_FOCUS_KEYS = ("mCurrentFocus", "mFocusedApp")
 
 
 def parse_foreground(text: str) -> tuple[str | None, str | None]:
-    """``(package, activity)`` of the focused window, from ``dumpsys window windows``.
+    """``(package, activity)`` of the focused window, from ``dumpsys window``.
 
-    ``mCurrentFocus`` wins; ``mFocusedApp`` is the fallback (e.g. while a
-    non-activity overlay has focus). Activities are returned fully qualified.
+    A line naming an activity wins, ``mCurrentFocus`` before ``mFocusedApp`` (the latter is
+    the app under a non-activity overlay). When neither names one, a focus window that
+    names only its package (``Window{… u0 com.pkg}``) still gives the package, with no
+    activity. Activities are returned fully qualified.
     """
-    found: dict[str, tuple[str, str]] = {}
+    components: dict[str, tuple[str, str]] = {}
+    packages: dict[str, str] = {}
     for line in text.splitlines():
         focus = _FOCUS_LINE.search(line)
         if focus is None:
             continue
-        component = _COMPONENT.search(focus.group(2))
+        key, value = focus.group(1), focus.group(2)
+        component = _COMPONENT.search(value)
         if component is not None:
-            found.setdefault(focus.group(1), (component.group(1), component.group(2)))
-    for key in ("mCurrentFocus", "mFocusedApp"):
-        if key in found:
-            package, activity = found[key]
+            components.setdefault(key, (component.group(1), component.group(2)))
+            continue
+        window = _WINDOW_PACKAGE.search(value + " ")
+        if window is not None:
+            packages.setdefault(key, window.group(1))
+    for key in _FOCUS_KEYS:
+        if key in components:
+            package, activity = components[key]
             if activity.startswith("."):
                 activity = package + activity
             return package, activity
+    for key in _FOCUS_KEYS:
+        if key in packages:
+            return packages[key], None
     return None, None
 
 
@@ -207,26 +265,51 @@ class Volume:
     muted: bool | None
 
 
-def parse_audio(text: str) -> Volume:
-    """Volume, max and mute of STREAM_MUSIC from the ``- STREAM_MUSIC:`` block of ``dumpsys audio``.
+_STREAM_MUSIC = "- STREAM_MUSIC:"
 
-    Android 11+ prints ``streamVolume:``; older versions only ``Current:`` per output
-    device, where the value for the active device (``Devices:``) is taken.
+
+def music_block(text: str) -> str:
+    """The ``- STREAM_MUSIC:`` block of ``dumpsys audio`` alone, up to the next ``- …`` line
+    (the next stream) or a blank line, so no field is read from another stream.
+
+    Text without the header is taken as the block itself.
     """
-    muted_match = _MUTED.search(text)
-    max_match = _MAX.search(text)
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() == _STREAM_MUSIC), None)
+    if start is None:
+        return text
+    block: list[str] = []
+    for line in lines[start + 1 :]:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("- "):
+            break
+        block.append(line)
+    return "\n".join(block)
+
+
+def parse_audio(text: str) -> Volume:
+    """Volume, max and mute of STREAM_MUSIC from ``dumpsys audio`` (whole or grepped).
+
+    Only the STREAM_MUSIC block is read (:func:`music_block`). Android 10+ prints
+    ``streamVolume:``; older versions only ``Current:`` per output device, where the value
+    for the active device (``Devices:``) is taken. Any field the block lacks is None: the
+    maximum differs between devices (15, 25, 60 and 100 are all seen), so none is assumed.
+    """
+    block = music_block(text)
+    muted_match = _MUTED.search(block)
+    max_match = _MAX.search(block)
     muted = None if muted_match is None else muted_match.group(1) == "true"
     maximum = None if max_match is None else int(max_match.group(1))
-    stream = _STREAM_VOLUME.search(text)
+    stream = _STREAM_VOLUME.search(block)
     if stream is not None:
         return Volume(int(stream.group(1)), maximum, muted)
-    current = _CURRENT.search(text)
+    current = _CURRENT.search(block)
     level: int | None = None
     if current is not None:
         entries = {
             name.strip(): int(value) for name, value in _CURRENT_ENTRY.findall(current.group(1))
         }
-        devices = _DEVICES.search(text)
+        devices = _DEVICES.search(block)
         active = devices.group(1) if devices is not None else ""
         if active in entries:
             level = entries[active]
@@ -238,7 +321,9 @@ def parse_audio(text: str) -> Volume:
 
 
 _SESSION_PACKAGE = re.compile(r"^\s*package=([\w.]+)")
-_PLAYBACK_STATE = re.compile(r"state=PlaybackState \{state=(\d+)")
+_SESSION_ACTIVE = re.compile(r"^\s*active=(true|false)")
+# state=PlaybackState {state=3, …}; newer Android prints the name too: {state=PLAYING(3), …}
+_PLAYBACK_STATE = re.compile(r"state=PlaybackState \{state=(?:[A-Z_]+\()?(\d+)")
 _PLAYBACK_MAP: Mapping[int, Playback] = {
     1: Playback.STOPPED,
     2: Playback.PAUSED,
@@ -255,20 +340,28 @@ class MediaSession:
 
     package: str
     state: int
+    active: bool = True
+    """False when the session says ``active=false``: its state may be stale (YouTube left
+    ``state=3`` on a Fire TV that was switched off)."""
 
 
 def parse_media_sessions(text: str) -> list[MediaSession]:
     """Sessions in stack order (most recent first), each with its PlaybackState code."""
     sessions: list[MediaSession] = []
     package: str | None = None
+    active = True
     for line in text.splitlines():
         pkg = _SESSION_PACKAGE.match(line)
         if pkg is not None:
-            package = pkg.group(1)
+            package, active = pkg.group(1), True
+            continue
+        flag = _SESSION_ACTIVE.match(line)
+        if flag is not None:
+            active = flag.group(1) == "true"
             continue
         state = _PLAYBACK_STATE.search(line)
         if state is not None and package is not None:
-            sessions.append(MediaSession(package, int(state.group(1))))
+            sessions.append(MediaSession(package, int(state.group(1)), active))
             package = None
     return sessions
 
@@ -276,14 +369,16 @@ def parse_media_sessions(text: str) -> list[MediaSession]:
 def playback_for(
     sessions: list[MediaSession], foreground: str | None
 ) -> tuple[Playback, str | None]:
-    """The playback state that matters: the foreground app's session, else the first playing one."""
+    """The playback state that matters: the foreground app's session, else the first playing
+    one. Inactive sessions are ignored."""
+    live = [session for session in sessions if session.active]
     chosen: MediaSession | None = None
-    for session in sessions:
+    for session in live:
         if session.package == foreground:
             chosen = session
             break
     if chosen is None:
-        chosen = next((s for s in sessions if s.state == 3), None)
+        chosen = next((s for s in live if s.state == 3), None)
     if chosen is None:
         return Playback.IDLE, None
     return _PLAYBACK_MAP.get(chosen.state, Playback.IDLE), chosen.package
@@ -315,9 +410,11 @@ def parse_poll(output: str, context: PollContext) -> ProjectorState:
     sections = split_sections(output)
     if POWER_SECTION not in sections:
         raise PollParseError("no power section")
-    awake, power = parse_power(sections[POWER_SECTION])
+    power_text = sections[POWER_SECTION]
+    awake, power = parse_power(power_text)
+    display_on = parse_display(power_text)
     if not awake:
-        return ProjectorState(reachable=True, power=power, awake=False)
+        return ProjectorState(reachable=True, power=power, awake=False, display_on=display_on)
     package, activity = parse_foreground(sections.get(WINDOW_SECTION, ""))
     volume = parse_audio(sections.get(AUDIO_SECTION, ""))
     playback, media_package = playback_for(
@@ -331,6 +428,7 @@ def parse_poll(output: str, context: PollContext) -> ProjectorState:
         reachable=True,
         power=power,
         awake=True,
+        display_on=display_on,
         foreground_package=package,
         foreground_activity=activity,
         source_kind=kind,

@@ -20,6 +20,10 @@ class ConnectionClosedError(ConnectionError):
     """The projector closed the socket."""
 
 
+class TcpConnectTimeout(TcpTimeoutException):  # type: ignore[misc]
+    """Opening the TCP connection timed out (nothing answered at that address)."""
+
+
 class EofAwareTcpTransport(BaseTransportAsync):  # type: ignore[misc]
     """``BaseTransportAsync`` over asyncio streams; EOF raises instead of spinning."""
 
@@ -34,7 +38,7 @@ class EofAwareTcpTransport(BaseTransportAsync):  # type: ignore[misc]
             async with asyncio.timeout(transport_timeout_s):
                 self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
         except TimeoutError as exc:
-            raise TcpTimeoutException(
+            raise TcpConnectTimeout(
                 f"connecting to {self._host}:{self._port} timed out ({transport_timeout_s} s)"
             ) from exc
 

@@ -15,6 +15,7 @@ class PowerPhase(enum.StrEnum):
     """What the projector's power is doing, for a dashboard or a voice reply."""
 
     ON = "on"
+    """Android runs with the light on, its screensaver included (``PowerState.DREAMING``)."""
     SCREEN_OFF = "screen_off"
     """关屏: Android awake, light off (told apart from on by the power draw only)."""
     STANDBY = "standby"
@@ -71,7 +72,8 @@ def observed_phase(
     """The phase a poll, the plug and the settled draw level show (no sequence running).
 
     ``on_grace``: a power-on just succeeded, so "awake" means on even while a slow sensor
-    still shows the old, lower draw.
+    still shows the old, lower draw. A screensaver (Dreaming/Dozing) is awake: it reads as
+    on, never as standby, so nothing ever cycles mains under it.
     """
     if state.reachable:
         if not state.awake:
