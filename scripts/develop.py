@@ -51,6 +51,7 @@ CONFIGURATION_YAML = """\
 homeassistant:
   name: XGIMI demo
   country: CN
+  language: zh-Hans
   time_zone: Asia/Shanghai
   unit_system: metric
 
@@ -58,15 +59,33 @@ http:
   server_host: {host}
   server_port: {ha_port}
 
+# What a normal installation loads (default_config without the integrations that need
+# hardware, a cloud account or packages a fresh machine lacks).
 api:
 auth:
+blueprint:
 config:
+conversation:
+counter:
 frontend:
 history:
+input_boolean:
+input_button:
+input_datetime:
+input_number:
+input_select:
 logbook:
 onboarding:
+person:
+scene:
+schedule:
+script:
 search:
+sun:
 system_health:
+tag:
+timer:
+zone:
 
 logger:
   default: warning
@@ -334,6 +353,11 @@ class HomeAssistantApi:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{entity_id} did not appear")
             await asyncio.sleep(0.5)
+
+    async def config(self) -> dict[str, Any]:
+        """Home Assistant's ``/api/config``: language, time zone, loaded components."""
+        result: dict[str, Any] = await self._json("GET", "/api/config")
+        return result
 
     async def state(self, entity_id: str) -> dict[str, Any] | None:
         try:

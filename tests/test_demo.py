@@ -61,6 +61,14 @@ async def test_demo_comes_up_with_the_projector(tmp_path: Path) -> None:
             assert phase is not None
             assert phase["state"] == "on"
             assert projector["attributes"]["friendly_name"] == "投影仪"
+            # Chinese as our users run it, and what a normal installation loads.
+            config = await api.config()
+            assert config["language"] == "zh-Hans"
+            assert config["time_zone"] == "Asia/Shanghai"
+            assert {"blueprint", "automation", "script", "conversation"} <= set(
+                config["components"]
+            )
+            assert phase["attributes"]["friendly_name"] == "投影仪 电源", "names follow zh-Hans"
             plug = await api.state("switch.projector_plug")
             assert plug is not None
             assert plug["state"] == "on"
