@@ -84,6 +84,7 @@ class XgimiOptionsFlow(OptionsFlow):
                 for alias in user_input.get(CONF_SOURCE_ALIASES, [])
                 if str(alias).strip()
             ]
+            errors.update(_out_of_range(user_input))
             bad = [app for app in apps if not PACKAGE_RE.match(app.partition("=")[0].strip())]
             if bad:
                 errors[CONF_APPS] = "invalid_app"
@@ -111,12 +112,12 @@ class XgimiOptionsFlow(OptionsFlow):
         current = XgimiOptions.from_mapping(options)
         configured = list(current.app_entries)
         app_choices = {
-            package: f"{name} ({package})"
+            package: _app_label(package, name)
             for package, name in KNOWN_APPS.items()
             if package in info.packages
         }
         for package, name in current.apps.items():
-            app_choices.setdefault(package, f"{name} ({package})")
+            app_choices.setdefault(package, _app_label(package, name))
         sources = [POWER_ON_SOURCE_NONE]
         if info.traits.direct_hdmi:
             sources.extend(HDMI_INPUTS)
@@ -126,7 +127,7 @@ class XgimiOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_SCAN_INTERVAL,
                     default=current.scan_interval_s,
-                ): _seconds(MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL),
+                ): _seconds(),
                 vol.Optional(CONF_APPS, default=configured): SelectSelector(
                     SelectSelectorConfig(
                         options=[
@@ -160,7 +161,12 @@ class XgimiOptionsFlow(OptionsFlow):
                 ),
             }
         )
-        return self.async_show_form(step_id="general", data_schema=schema, errors=errors)
+        return self.async_show_form(
+            step_id="general",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=RANGE_PLACEHOLDERS,
+        )
 
     # --- power -----------------------------------------------------------------------
 
@@ -212,24 +218,27 @@ class XgimiOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_AUTO_POWER_ON, default=current.auto_power_on_confirmed
                 ): BooleanSelector(),
-                vol.Required(CONF_REARM_OFF_S, default=_number(current.rearm_off_s)): _seconds(
-                    MIN_REARM_OFF_S, MAX_REARM_OFF_S
-                ),
+                vol.Required(CONF_REARM_OFF_S, default=_number(current.rearm_off_s)): _seconds(),
                 vol.Required(
                     CONF_BOOT_TIMEOUT_S,
                     default=_number(current.boot_timeout_s),
-                ): _seconds(MIN_BOOT_TIMEOUT_S, MAX_BOOT_TIMEOUT_S),
+                ): _seconds(),
                 vol.Required(CONF_CUT_MAINS, default=current.cut_mains): BooleanSelector(),
                 vol.Required(
                     CONF_CUT_MAINS_COOLDOWN_S,
                     default=_number(current.cut_mains_cooldown_s),
-                ): _seconds(MIN_CUT_MAINS_COOLDOWN_S, MAX_CUT_MAINS_COOLDOWN_S),
+                ): _seconds(),
             }
         )
-        return self.async_show_form(step_id="power", data_schema=schema, errors=errors)
+        return self.async_show_form(
+            step_id="power",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=RANGE_PLACEHOLDERS,
+        )
 
     def _validate_power(self, user_input: dict[str, Any]) -> dict[str, str]:
-        errors: dict[str, str] = {}
+        errors = _out_of_range(user_input)
         plug = user_input.get(CONF_PLUG)
         sensor = user_input.get(CONF_POWER_SENSOR)
         if plug and self.hass.states.get(plug) is None:
@@ -399,9 +408,37 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-def _seconds(minimum: int, maximum: int) -> NumberSelector:
+def _app_label(package: str, name: str) -> str:
+    """``Name (package)``, or the package alone when it has no other name."""
+    return package if name == package else f"{name} ({package})"
+
+
+RANGES: dict[str, tuple[int, int]] = {
+    CONF_SCAN_INTERVAL: (MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL),
+    CONF_REARM_OFF_S: (MIN_REARM_OFF_S, MAX_REARM_OFF_S),
+    CONF_BOOT_TIMEOUT_S: (MIN_BOOT_TIMEOUT_S, MAX_BOOT_TIMEOUT_S),
+    CONF_CUT_MAINS_COOLDOWN_S: (MIN_CUT_MAINS_COOLDOWN_S, MAX_CUT_MAINS_COOLDOWN_S),
+}
+"""Allowed seconds per field. Checked by the flow (not by the selector, whose English
+"value is too small" would reach the user untranslated); the error names the range."""
+
+RANGE_PLACEHOLDERS = {
+    f"{key}_{end}": str(value)
+    for key, (low, high) in RANGES.items()
+    for end, value in (("min", low), ("max", high))
+}
+
+
+def _out_of_range(user_input: dict[str, Any]) -> dict[str, str]:
+    """``{field: "<field>_range"}`` for each number outside its range."""
+    errors: dict[str, str] = {}
+    for key, (low, high) in RANGES.items():
+        if key in user_input and not low <= float(user_input[key]) <= high:
+            errors[key] = f"{key}_range"
+    return errors
+
+
+def _seconds() -> NumberSelector:
     return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum, max=maximum, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
-        )
+        NumberSelectorConfig(step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX)
     )

@@ -308,9 +308,16 @@ async def test_options(hass: HomeAssistant, start_sim: StartSim) -> None:
     assert installed_known <= offered
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_SCAN_INTERVAL: 20, CONF_APPS: ["not a package"], CONF_POWER_ON_SOURCE: "none"},
+        {CONF_SCAN_INTERVAL: 2, CONF_APPS: ["not a package"], CONF_POWER_ON_SOURCE: "none"},
     )
-    assert result["errors"] == {CONF_APPS: "invalid_app"}
+    assert result["errors"] == {
+        CONF_APPS: "invalid_app",
+        CONF_SCAN_INTERVAL: "scan_interval_range",
+    }
+    assert result["description_placeholders"]["scan_interval_min"] == "5"
+    apps_selector = next(v for k, v in result["data_schema"].schema.items() if k == CONF_APPS)
+    labels = {o["value"]: o["label"] for o in apps_selector.config["options"]}
+    assert labels["not a package"] == "not a package", "the label is not repeated"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {

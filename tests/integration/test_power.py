@@ -320,7 +320,9 @@ async def test_plug_unavailable_degrades(
 async def test_no_plug_turn_on_explains(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim, _ = await plugged(hass, start_sim, options={})
     await call(hass, "turn_off")
-    await asyncio.sleep(0.4)  # the network is down; HA has not polled yet
+    async with asyncio.timeout(5):  # the network goes down; HA has not polled yet
+        while sim.device.reachable:
+            await asyncio.sleep(0.05)
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "turn_on")
     assert err.value.translation_key == "no_plug"
@@ -524,3 +526,27 @@ async def test_calibration_reads_again_refuses_an_on_reading_for_screen_off_and_
     result = await configure(flow, {"restart": True})
     assert result["step_id"] == "calibrate"
     assert result["description_placeholders"]["on_w"] == "—", "the readings start afresh"
+
+
+async def test_numbers_out_of_range_are_refused_in_the_users_language(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """Not the selector's English "value is too small": our message, with the range."""
+    _, entry = await plugged(hass, start_sim)
+    result = await open_options(hass, entry, "power")
+    form = {
+        CONF_PLUG: PLUG,
+        CONF_AUTO_POWER_ON: True,
+        CONF_REARM_OFF_S: 2,
+        CONF_BOOT_TIMEOUT_S: 90,
+        CONF_CUT_MAINS: False,
+        CONF_CUT_MAINS_COOLDOWN_S: 99999,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["errors"] == {
+        CONF_REARM_OFF_S: "rearm_off_s_range",
+        CONF_CUT_MAINS_COOLDOWN_S: "cut_mains_cooldown_s_range",
+    }
+    assert result["description_placeholders"]["rearm_off_s_min"] == "3"
+    assert result["description_placeholders"]["cut_mains_cooldown_s_max"] == "1800"
+    assert entry.options[CONF_REARM_OFF_S] != 2, "nothing saved"
