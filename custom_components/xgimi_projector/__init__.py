@@ -70,6 +70,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
     projector = Projector(
         entry.data[CONF_HOST], entry.data[CONF_PORT], key_path=Path(key_path(hass))
     )
+    projector.connection.name = entry.title  # log lines say "投影仪 (192.168.1.20:5555)"
     options = XgimiOptions.from_entry(entry)
     plug = HaPlug.from_options(hass, options)
     try:

@@ -62,7 +62,7 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
             hass,
             _LOGGER,
             config_entry=entry,
-            name=f"{DOMAIN} {projector.host}",
+            name=projector.label,
             update_interval=timedelta(seconds=options.scan_interval_s),
             request_refresh_debouncer=Debouncer(
                 hass, _LOGGER, cooldown=REFRESH_COOLDOWN_S, immediate=True
@@ -103,7 +103,7 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
             ) from err
         if snapshot.reachable:
             if self._standby_logged:
-                _LOGGER.info("%s answers over ADB again", self.projector.host)
+                _LOGGER.info("%s answers over ADB again", self.projector.label)
                 self._standby_logged = False
         elif not snapshot.has_plug:
             raise UpdateFailed(
@@ -116,7 +116,7 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
             # projector is shown off, not unavailable.
             _LOGGER.info(
                 "%s does not answer over ADB: treating it as off (%s)",
-                self.projector.host,
+                self.projector.label,
                 snapshot.phase,
             )
             self._standby_logged = True

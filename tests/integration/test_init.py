@@ -169,3 +169,17 @@ async def test_reboot_is_survived(hass: HomeAssistant, start_sim: StartSim, cloc
     await sim.device.fast_forward()
     await clock.tick(hass)
     await wait_for_state(hass, ENTITY, "idle")  # a stale session is retried at once
+
+
+async def test_log_lines_name_the_projector_and_its_address(
+    hass: HomeAssistant, start_sim: StartSim, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not just a host: the name and host:port, so two projectors' lines are told apart."""
+    sim = await start_sim("gmui_android12")
+    entry = await add_projector(hass, sim, name="客厅投影仪")
+    label = f"客厅投影仪 (127.0.0.1:{sim.port})"
+    assert entry.runtime_data.projector.label == label
+    assert entry.runtime_data.name == label
+    caplog.set_level(logging.DEBUG, logger="custom_components.xgimi_projector")
+    await hass.config_entries.async_reload(entry.entry_id)
+    assert f"Connected to {label}" in caplog.text

@@ -109,6 +109,14 @@ class AdbConnection:
         self._retry_at = 0.0
         self.prompt_shown = False
         """True while our last connect is waiting on the authorization prompt."""
+        self.name: str | None = None
+        """What people call this projector (the integration sets it); only for log lines."""
+
+    @property
+    def label(self) -> str:
+        """``Name (host:port)`` for log lines, or ``host:port`` before a name is known."""
+        where = f"{self.host}:{self.port}"
+        return f"{self.name} ({where})" if self.name else where
 
     @property
     def connected(self) -> bool:
@@ -184,7 +192,7 @@ class AdbConnection:
             try:
                 await device.close()
             except (OSError, ConnectionError) as exc:  # pragma: no cover - close is best effort
-                _LOGGER.debug("Error closing %s:%s: %s", self.host, self.port, exc)
+                _LOGGER.debug("Error closing %s: %s", self.label, exc)
 
     async def _connect_locked(
         self,
@@ -206,7 +214,7 @@ class AdbConnection:
             nonlocal prompted
             prompted = True
             self.prompt_shown = True
-            _LOGGER.debug("%s:%s asks to authorize our key on screen", self.host, self.port)
+            _LOGGER.debug("%s asks to authorize our key on screen", self.label)
             if on_prompt is not None:
                 on_prompt()
 
@@ -235,7 +243,7 @@ class AdbConnection:
         self._device = device
         self._failures = 0
         self._retry_at = 0.0
-        _LOGGER.debug("Connected to %s:%s", self.host, self.port)
+        _LOGGER.debug("Connected to %s", self.label)
 
     def _map_connect_error(
         self, exc: BaseException, prompted: bool, auth_s: float

@@ -104,6 +104,11 @@ class Projector:
         self._last_hdmi: str | None = None
 
     @property
+    def label(self) -> str:
+        """``Name (host:port)``: how log lines name this projector."""
+        return self.connection.label
+
+    @property
     def host(self) -> str:
         return self.connection.host
 
@@ -144,7 +149,7 @@ class Projector:
         try:
             output = await self._poll_output()
         except (ProjectorUnreachableError, CommandFailedError) as exc:
-            _LOGGER.debug("Poll of %s failed: %s", self.host, exc)
+            _LOGGER.debug("Poll of %s failed: %s", self.label, exc)
             self.state = UNREACHABLE
             return self.state
         info = self.info

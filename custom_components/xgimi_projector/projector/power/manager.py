@@ -185,12 +185,12 @@ class PowerManager:
         if plug.available != self._plug_was_available:
             self._plug_was_available = plug.available
             if plug.available:
-                _LOGGER.info("The plug of %s is available again", self.projector.host)
+                _LOGGER.info("The plug of %s is available again", self.projector.label)
             else:
                 _LOGGER.warning(
                     "The plug of %s is unavailable: power-on from standby is not possible "
                     "until it returns (ADB control keeps working)",
-                    self.projector.host,
+                    self.projector.label,
                 )
 
     def changed(self) -> None:
@@ -249,7 +249,7 @@ class PowerManager:
         self._read_plug()
         now_shown = self._shown()
         if now_shown is not shown:
-            _LOGGER.debug("%s power: %s", self.projector.host, now_shown or "idle")
+            _LOGGER.debug("%s power: %s", self.projector.label, now_shown or "idle")
             self.changed()
 
     @staticmethod
@@ -316,7 +316,7 @@ class PowerManager:
             await self._cancel(_running(run))
             _LOGGER.info(
                 "%s: turned off while booting; it will be powered off when ADB answers",
-                self.projector.host,
+                self.projector.label,
             )
             self._start(
                 JobKind.DEFERRED_OFF,
@@ -357,7 +357,7 @@ class PowerManager:
         except PowerError as err:
             self.last_error = err
             self.boot = None  # whatever mains did, no boot is under way
-            _LOGGER.warning("Could not turn on %s: %s", self.projector.host, err)
+            _LOGGER.warning("Could not turn on %s: %s", self.projector.label, err)
             raise
         self._on_grace = Deadline(self.clock, self.settings.sensor_grace_s)
         return result
@@ -385,4 +385,4 @@ class PowerManager:
             try:
                 await plug.turn_on()
             except XgimiError as err:
-                _LOGGER.warning("%s: could not restore mains: %s", self.projector.host, err)
+                _LOGGER.warning("%s: could not restore mains: %s", self.projector.label, err)

@@ -239,7 +239,7 @@ async def connect(host: Host) -> bool:
         if projector.info is None:
             await projector.probe()
     except (ProjectorUnreachableError, CommandFailedError) as err:
-        _LOGGER.debug("%s: not answering yet: %s", projector.host, err)
+        _LOGGER.debug("%s: not answering yet: %s", projector.label, err)
         return False
     return (await poll(host)).reachable
 
@@ -255,7 +255,7 @@ async def apply_source(host: Host) -> None:
         # failed power-on.
         _LOGGER.warning(
             "%s is on, but selecting %s after power-on failed: %s",
-            host.projector.host,
+            host.projector.label,
             source,
             err,
         )
@@ -304,7 +304,7 @@ async def off_after_boot(host: Host, run: Run) -> None:
         await host.projector.turn_off()
     except XgimiError as err:
         _LOGGER.warning(
-            "%s: could not power off after the cancelled boot: %s", host.projector.host, err
+            "%s: could not power off after the cancelled boot: %s", host.projector.label, err
         )
         return
     await wait_for(host, lambda s: not (s.reachable and s.awake), settings.soft_off_confirm_s)
@@ -333,7 +333,7 @@ async def cut_mains_when_standby(host: Host, run: Run) -> None:
             await host.clock.sleep(settings.standby_poll_s)
             state = await poll(host)
             if state.reachable and state.awake:
-                _LOGGER.info("%s is awake again: mains stays on", host.projector.host)
+                _LOGGER.info("%s is awake again: mains stays on", host.projector.label)
                 return
             unreachable_held = unreachable.update(not state.reachable)
             low_held = thresholds is None or low.update(
@@ -352,19 +352,19 @@ async def cut_mains_when_standby(host: Host, run: Run) -> None:
             if not plug.available:
                 _LOGGER.warning(
                     "%s is in standby but its plug is unavailable: mains stays on",
-                    host.projector.host,
+                    host.projector.label,
                 )
                 return
             await plug.turn_off()
-            _LOGGER.info("%s is in standby: mains cut", host.projector.host)
+            _LOGGER.info("%s is in standby: mains cut", host.projector.label)
             return
         _LOGGER.warning(
             "%s did not settle in standby within %.0f s: mains stays on",
-            host.projector.host,
+            host.projector.label,
             settings.standby_watch_max_s,
         )
     except XgimiError as err:
-        _LOGGER.warning("%s: not cutting mains after power-off: %s", host.projector.host, err)
+        _LOGGER.warning("%s: not cutting mains after power-off: %s", host.projector.label, err)
 
 
 # --- observing ------------------------------------------------------------------------------
@@ -387,7 +387,7 @@ async def poll(host: Host) -> ProjectorState:
     try:
         state = await host.projector.poll()
     except CommandFailedError as err:
-        _LOGGER.debug("%s: poll during a power change failed: %s", host.projector.host, err)
+        _LOGGER.debug("%s: poll during a power change failed: %s", host.projector.label, err)
         await host.projector.connection.close()
         state = UNREACHABLE
     host.note(state)
