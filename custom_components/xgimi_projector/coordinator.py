@@ -73,6 +73,8 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
         self._standby_logged = False
         self.options = options
         self.plug: HaPlug | None = plug
+        self.capture_cache: tuple[float, dict[str, str]] | None = None
+        """The last diagnostics capture (monotonic time, sections): reused for a while."""
         self.power_context: Context | None = None
         """The context of the running power request (a person's or an automation's action):
         the entities' state changes and the plug's switching are logged as caused by it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+import time
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -10,26 +11,27 @@ from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .coordinator import XgimiConfigEntry
+from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .projector import PowerManager, ProjectorSnapshot, XgimiError
+from .redact import NAME_PROPS, SERIAL_PROPS, redact_captures
 
-REDACTED = "**REDACTED**"
 TO_REDACT = {CONF_HOST, "serial", "unique_id", "title"}
-SERIAL_PROPS = ("ro.serialno", "ro.boot.serialno", "ro.serial", "persist.sys.serialno")
+CAPTURE_REUSE_S = 600.0
+"""A capture younger than this is reused: a second download runs nothing on the projector."""
 
 CAPTURE_FORMAT = "xgimi-capture/1"
 """Format tag understood by ``python -m simulator --profile <file>``."""
 
 
-def _redact_captures(captures: dict[str, str], secrets: set[str]) -> dict[str, str]:
-    redacted = {}
-    for name, text in captures.items():
-        clean = text
-        for secret in secrets:
-            if secret:
-                clean = clean.replace(secret, REDACTED)
-        redacted[name] = clean
-    return redacted
+async def _captures(coordinator: XgimiCoordinator) -> dict[str, str]:
+    """The projector's raw captures, reused for :data:`CAPTURE_REUSE_S`."""
+    now = time.monotonic()
+    cached = coordinator.capture_cache
+    if cached is not None and now - cached[0] < CAPTURE_REUSE_S:
+        return cached[1]
+    captures = await coordinator.projector.capture()
+    coordinator.capture_cache = (now, captures)
+    return captures
 
 
 async def async_get_config_entry_diagnostics(
@@ -40,10 +42,10 @@ async def async_get_config_entry_diagnostics(
     projector = coordinator.projector
     info = coordinator.info
     secrets = {str(v) for v in (info.serial, projector.host, entry.unique_id) if v}
-    secrets.update(info.props.get(key, "") for key in SERIAL_PROPS)
+    secrets.update(info.props.get(key, "") for key in SERIAL_PROPS | NAME_PROPS)
     capture: dict[str, Any]
     try:
-        captures = await projector.capture()
+        captures = await _captures(coordinator)
     except XgimiError as err:
         capture = {"error": f"{type(err).__name__}: {err}"}
     else:
@@ -51,7 +53,7 @@ async def async_get_config_entry_diagnostics(
             "format": CAPTURE_FORMAT,
             "description": f"Captured from {info.manufacturer} {info.model} "
             f"(Android {info.android_version}, {info.family})",
-            "captures": _redact_captures(captures, secrets),
+            "captures": redact_captures(captures, secrets),
         }
     snapshot = coordinator.data
     return {

@@ -196,3 +196,31 @@ async def test_downloaded_diagnostics_become_a_profile(
     assert model == original.model + "\n"
     assert _shape(power) == _shape(real_power)
     assert "mWakefulness=Awake" in power
+
+
+async def test_diagnostics_reveal_no_addresses_names_or_unneeded_props_and_reuse_captures(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, start_sim: StartSim
+) -> None:
+    sim = await start_sim("gmui_android12")
+    for key, value in {
+        "persist.sys.device_name": "王小明的投影仪",
+        "dhcp.wlan0.ipaddress": "192.168.31.57",
+        "wifi.interface.mac": "a4:5e:60:c2:11:9b",
+        "persist.bluetooth.address": "80:0B:51:12:34:56",
+        "net.hostname": "wangxiaoming-z6x",
+    }.items():
+        sim.device.set_prop(key, value)
+    entry = await add_projector(hass, sim)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    text = json.dumps(diagnostics, ensure_ascii=False)
+    for secret in ("王小明", "192.168.31.57", "a4:5e:60", "80:0B:51", "wangxiaoming", "dhcp."):
+        assert secret not in text, secret
+    getprop = diagnostics["simulator_profile"]["captures"]["getprop"]
+    assert "[ro.build.version.sdk]" in getprop, "what a profile needs stays"
+    assert "[xgimi.bt.name]" in getprop
+    captures_run = sum("dumpsys activity activities" in line for line in sim.device.shell_log)
+    again = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert again["simulator_profile"] == diagnostics["simulator_profile"]
+    assert (
+        sum("dumpsys activity activities" in line for line in sim.device.shell_log) == captures_run
+    ), "a second download within minutes runs nothing on the projector"

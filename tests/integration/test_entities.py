@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tracemalloc
 from typing import Any
 
 from homeassistant.components.media_player import (
@@ -224,6 +225,34 @@ async def test_remote_unknown_key_sends_nothing(hass: HomeAssistant, start_sim: 
         await _call(hass, "remote", "send_command", REMOTE, **{ATTR_COMMAND: ["home", "reboot"]})
     assert err.value.translation_key == "unknown_key"
     assert err.value.translation_placeholders == {"key": "reboot"}
+    assert len(sim.device.key_log) == before
+
+
+@pytest.mark.parametrize(
+    ("repeats", "delay"), [(100_000_000, 0), (501, 0), (1, 61), (1, -1)], ids=str
+)
+async def test_remote_sizes_are_refused_before_anything_is_built(
+    hass: HomeAssistant, start_sim: StartSim, repeats: int, delay: float
+) -> None:
+    """A huge num_repeats from any user costs nothing: refused, translated, nothing sent."""
+    sim = await start_sim("androidtv10")
+    await add_projector(hass, sim)
+    before = len(sim.device.key_log)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ServiceValidationError) as err:
+            await _call(
+                hass,
+                "remote",
+                "send_command",
+                REMOTE,
+                **{ATTR_COMMAND: ["up"], ATTR_NUM_REPEATS: repeats, ATTR_DELAY_SECS: delay},
+            )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert err.value.translation_key == "invalid_command"
+    assert peak < 5_000_000, f"{peak} bytes allocated for a refused call"
     assert len(sim.device.key_log) == before
 
 
