@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 import contextlib
+import ipaddress
 import logging
 from pathlib import Path
 import re
@@ -45,13 +46,21 @@ _LOGGER = logging.getLogger(__name__)
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
 )
-_IPV6 = re.compile(r"^[0-9A-Fa-f:.]+$")
 
 
 def valid_host(host: str) -> bool:
     """An IPv4/IPv6 address or a DNS name; no scheme, port, path or spaces."""
     if ":" in host:
-        return bool(_IPV6.match(host)) and host.count(":") >= 2
+        try:
+            address = ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return not address.is_unspecified
+    if re.fullmatch(r"[\d.]+", host):
+        try:
+            return not ipaddress.IPv4Address(host).is_unspecified
+        except ValueError:
+            return False
     return bool(_HOSTNAME.match(host))
 
 

@@ -73,6 +73,12 @@ async def _finish_progress(hass: HomeAssistant, result: dict[str, Any]) -> dict[
         ("a b", False),
         ("", False),
         ("$(reboot)", False),
+        ("::::", False),
+        ("::", False),
+        ("0.0.0.0", False),
+        ("999.1.1.1", False),
+        ("1.2.3", False),
+        ("2408:8207:1850:2b0::1a", True),
     ],
 )
 def test_valid_host(host: str, valid: bool) -> None:

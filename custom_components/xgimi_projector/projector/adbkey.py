@@ -8,12 +8,18 @@ purpose: callers on an event loop run them in an executor
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from pathlib import Path
+import stat
 
 from adb_shell.auth.keygen import write_public_keyfile
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+
+from .errors import KeyFileError
+
+_LOGGER = logging.getLogger(__name__)
 
 KEY_BITS = 2048
 
@@ -26,7 +32,11 @@ def ensure_key(path: Path) -> bool:
     """
     pub = Path(f"{path}.pub")
     created = False
-    if not path.exists():
+    if path.is_symlink() and not path.exists():
+        raise KeyFileError(path, "it is a link to a file that does not exist")
+    if path.exists():
+        _tighten(path)
+    else:
         path.parent.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
         pem = key.private_bytes(
@@ -42,6 +52,14 @@ def ensure_key(path: Path) -> bool:
     if created or not pub.exists():
         write_public_keyfile(str(path), str(pub))
     return created
+
+
+def _tighten(path: Path) -> None:
+    """The private key is readable by its owner only: a looser mode is tightened."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        _LOGGER.warning("The ADB key %s was readable by others (%o): now 0600", path, mode)
+        path.chmod(0o600)
 
 
 class KeySigner:
@@ -70,9 +88,18 @@ class KeySigner:
 
 
 def load_signer(path: Path) -> KeySigner:
-    """Ensure the key exists and return a signer for it (blocking)."""
-    ensure_key(path)
-    return KeySigner(path.read_bytes(), Path(f"{path}.pub").read_bytes())
+    """Ensure the key exists and return a signer for it (blocking).
+
+    Raises :class:`KeyFileError` when the key cannot be used (unreadable, not a key, a
+    dangling link): replacing it silently would lose every projector's authorization.
+    """
+    try:
+        ensure_key(path)
+        return KeySigner(path.read_bytes(), Path(f"{path}.pub").read_bytes())
+    except KeyFileError:
+        raise
+    except (OSError, ValueError, TypeError) as err:
+        raise KeyFileError(path, f"{type(err).__name__}: {err}") from err
 
 
 async def async_load_signer(path: Path) -> KeySigner:

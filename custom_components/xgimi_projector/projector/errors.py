@@ -98,6 +98,23 @@ class WirelessDebuggingPortError(XgimiError):
     translation_key = connect_error_key = "wireless_debugging_port"
 
 
+class KeyFileError(XgimiError):
+    """Home Assistant's ADB key file cannot be used (corrupt, unreadable, a dangling link).
+
+    It is never replaced silently: every projector trusts the key it holds."""
+
+    translation_key = connect_error_key = "adb_key_invalid"
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"the ADB key {path} cannot be used: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+    @property
+    def translation_placeholders(self) -> dict[str, str]:
+        return {"path": self.path, "error": self.reason}
+
+
 class CommandFailedError(XgimiError):
     """A command reached the projector but failed or its session broke mid-way."""
 
