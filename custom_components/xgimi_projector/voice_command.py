@@ -1,20 +1,22 @@
 """``xgimi_projector.voice_command``: a Chinese sentence in, an action and a spoken reply out.
 
 The sentence is parsed by the HA-free :mod:`.voice` (which refuses what it does not
-understand); this module only finds the projector, runs the command through the same library
-calls the entities use, and builds the reply from what actually happened.
+understand, including our own replies); this module only finds the projector, runs the command
+through the same library calls the entities use, and builds the reply from what actually
+happened. What must never run twice (a replayed request, our own reply coming back, a record a
+conversation log shows again, the virtual event ha_xiaomi_home sends again after it came back)
+is decided with the HA-free :class:`.voice.VoiceMemory`; see ``docs/xiaoai.md`` §1.3 and §2.1.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 import logging
 import re
-import time
 from types import MappingProxyType
+from typing import Any
 
 from homeassistant.components.media_player.const import DOMAIN as MEDIA_PLAYER_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
@@ -27,6 +29,7 @@ from homeassistant.helpers import (
     entity_registry as er,
 )
 from homeassistant.util.hass_dict import HassKey
+from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
 from .const import DOMAIN
@@ -52,6 +55,8 @@ from .voice import (
     ParseResult,
     Refusal,
     VoiceCommand,
+    VoiceMemory,
+    new_sentences,
     parse,
     reply,
 )
@@ -64,10 +69,19 @@ ATTR_TEXT = "text"
 ATTR_REQUIRE_NAME = "require_name"
 ATTR_WAIT = "wait"
 ATTR_REQUEST_ID = "request_id"
+ATTR_SOURCE = "source"
+ATTR_RECORD_TIME = "record_time"
+ATTR_HISTORY = "history"
+ATTR_PREVIOUS = "previous"
+ATTR_REPLAY_OF = "replay_of"
+ATTR_REPLAY_WINDOW = "replay_window"
 
-REQUEST_MEMORY_S = 3600.0
-REQUEST_MEMORY_SIZE = 256
-"""How long, and how many, request ids are remembered to drop replays (per Home Assistant)."""
+SKIP_DUPLICATE = "duplicate"
+"""``refusal`` of a request id or a record already handled."""
+SKIP_ECHO = "echo"
+"""``refusal`` of a sentence equal to one of our last replies."""
+SKIP_REPLAY = "replay"
+"""``refusal`` of the sentence a source sent again after it came back."""
 
 DEFAULT_VOLUME_STEPS = 2
 """音量大一点 without an amount: two steps (about 13 % on XGIMI's 0–15 scale)."""
@@ -75,15 +89,37 @@ QUICK_ANSWER_S = 3.0
 """A power-on that finishes this fast (关屏 wake, already on) is answered as done; a longer
 one (a plug cycle) is answered with its progress and keeps running."""
 
-VOICE_COMMAND_SCHEMA = vol.Schema(
-    {
-        vol.Required(ATTR_TEXT): vol.All(cv.string, vol.Length(max=MAX_TEXT_LENGTH)),
-        vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
-        vol.Optional(ATTR_REQUIRE_NAME, default=True): cv.boolean,
-        vol.Optional(ATTR_WAIT, default=False): cv.boolean,
-        vol.Optional(ATTR_REQUEST_ID): vol.All(cv.string, vol.Length(max=200)),
-    },
-    extra=vol.PREVENT_EXTRA,
+_SENTENCE = vol.All(vol.Any(None, cv.string), lambda value: (value or "").strip())
+_SENTENCES = vol.All(cv.ensure_list, vol.Length(max=10), [_SENTENCE])
+
+
+def _source_given(data: dict[str, Any]) -> dict[str, Any]:
+    """``record_time`` and ``replay_of`` are remembered per ``source``: they need one."""
+    if ATTR_SOURCE not in data and (ATTR_RECORD_TIME in data or ATTR_REPLAY_OF in data):
+        raise vol.Invalid(f"{ATTR_RECORD_TIME} and {ATTR_REPLAY_OF} need {ATTR_SOURCE}")
+    return data
+
+
+VOICE_COMMAND_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Required(ATTR_TEXT): vol.All(cv.string, vol.Length(max=MAX_TEXT_LENGTH)),
+            vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
+            vol.Optional(ATTR_REQUIRE_NAME, default=True): cv.boolean,
+            vol.Optional(ATTR_WAIT, default=False): cv.boolean,
+            vol.Optional(ATTR_REQUEST_ID): vol.All(cv.string, vol.Length(max=200)),
+            vol.Optional(ATTR_SOURCE): vol.All(cv.string, vol.Length(min=1, max=200)),
+            vol.Optional(ATTR_RECORD_TIME): vol.Coerce(float),
+            vol.Optional(ATTR_HISTORY, default=list): _SENTENCES,
+            vol.Optional(ATTR_PREVIOUS, default=list): _SENTENCES,
+            vol.Optional(ATTR_REPLAY_OF): _SENTENCE,
+            vol.Optional(ATTR_REPLAY_WINDOW, default=600): vol.All(
+                vol.Coerce(float), vol.Range(min=0, max=86400)
+            ),
+        },
+        extra=vol.PREVENT_EXTRA,
+    ),
+    _source_given,
 )
 
 
@@ -144,60 +180,90 @@ def _sources(target: _Target) -> dict[str, list[str]]:
     return {name: [name, *aliases.get(name, [])] for name in coordinator.sources}
 
 
-class _SeenRequests:
-    """Request ids handled recently: a bridge that replays a record (hass-xiaomi-miot after a
-    failed poll, ha_xiaomi_home after a reconnect) passes the same id and is ignored."""
-
-    def __init__(self) -> None:
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, request_id: str) -> bool:
-        now = time.monotonic()
-        while self._seen and (
-            len(self._seen) >= REQUEST_MEMORY_SIZE
-            or next(iter(self._seen.values())) < now - REQUEST_MEMORY_S
-        ):
-            self._seen.popitem(last=False)
-        if request_id in self._seen:
-            return False
-        self._seen[request_id] = now
-        return True
-
-
-_SEEN: HassKey[_SeenRequests] = HassKey(f"{DOMAIN}_voice_requests")
+_MEMORY: HassKey[VoiceMemory] = HassKey(f"{DOMAIN}_voice_memory")
 
 
 async def async_voice_command(call: ServiceCall) -> ServiceResponse:
-    """Parse the sentence, run it, and answer ``{matched, intent, target, reply, …}``."""
+    """Parse the sentence, run it, and answer ``{matched, intent, target, reply, …, records}``.
+
+    ``records`` has one answer per sentence run, oldest first: with ``history`` a conversation
+    log may bring sentences said before ``text`` that were not handled yet. The other keys
+    answer ``text`` itself.
+    """
     hass = call.hass
-    text: str = call.data[ATTR_TEXT]
-    request_id: str | None = call.data.get(ATTR_REQUEST_ID)
-    if request_id is not None:
-        seen = hass.data.setdefault(_SEEN, _SeenRequests())
-        if not seen.first_time(request_id):
-            _LOGGER.debug("Voice request %s was handled already: ignored", request_id)
-            return {
-                "matched": False,
-                "intent": None,
-                "target": None,
-                "reply": "",
-                "outcome": None,
-                "refusal": "duplicate",
-                "text": text,
-            }
-    candidates = _targets(hass, call.data.get(ATTR_ENTITY_ID))
+    data = call.data
+    text: str = data[ATTR_TEXT]
+    memory = hass.data.setdefault(_MEMORY, VoiceMemory())
+    request_id: str | None = data.get(ATTR_REQUEST_ID)
+    if request_id is not None and not memory.first_time(request_id):
+        _LOGGER.debug("Voice request %s was handled already: ignored", request_id)
+        return {**_skipped(text, SKIP_DUPLICATE), "records": []}
+    candidates = _targets(hass, data.get(ATTR_ENTITY_ID))
+    source: str | None = data.get(ATTR_SOURCE)
+    record_time: float | None = data.get(ATTR_RECORD_TIME)
+    history: list[str] = data[ATTR_HISTORY]
+    if source is not None and record_time is not None and memory.is_old(source, record_time):
+        _LOGGER.debug("Voice record of %s at %s was handled already: ignored", source, record_time)
+        return {**_skipped(text, SKIP_DUPLICATE), "records": []}
+    handled: tuple[str, ...] = ()
+    if source is not None:
+        if (replay_of := data.get(ATTR_REPLAY_OF)) and data[ATTR_REPLAY_WINDOW] > 0:
+            memory.expect_replay(source, replay_of, data[ATTR_REPLAY_WINDOW])
+        handled = memory.window(source)
+        memory.handled(source, record_time, [text, *history])
+    sentences = new_sentences(text, history, data[ATTR_PREVIOUS], handled)
+    records: list[JsonValueType] = [
+        await _handle(call, memory, candidates, sentence, source)
+        for sentence in sentences[:-1]
+        if sentence
+    ]
+    newest = await _handle(call, memory, candidates, text, source)
+    records.append(newest)
+    return {**newest, "records": records}
+
+
+async def _handle(
+    call: ServiceCall,
+    memory: VoiceMemory,
+    candidates: list[_Target],
+    text: str,
+    source: str | None,
+) -> dict[str, JsonValueType]:
+    """One sentence: dropped if it is a replay or our own reply, else parsed and run."""
+    if source is not None and memory.is_replay(source, text):
+        _LOGGER.info("Voice %r from %s is the replay of its last one: ignored", text, source)
+        return _skipped(text, SKIP_REPLAY)
+    if memory.is_echo(text):
+        _LOGGER.debug("Voice %r is our own reply coming back: ignored", text)
+        return _skipped(text, SKIP_ECHO)
     result, target = _parse_for(candidates, text, require_name=call.data[ATTR_REQUIRE_NAME])
     if result.command is None or target is None:
         if result.command is not None:  # understood, but which projector?
             result = ParseResult(result.text, None, Refusal.AMBIGUOUS)
         _LOGGER.debug("Voice text %r not handled: %s", text, result.refusal)
-        return _response(result, None, reply(result), None)
+        spoken = reply(result)
+        memory.remember_reply("", spoken)
+        return _response(result, None, spoken, None)
     outcome, facts = await _execute(target, result.command, wait=call.data[ATTR_WAIT])
     spoken = reply(result, outcome, name=target.spoken_name, facts=facts)
+    memory.remember_reply(target.entry.entry_id, spoken)
     _LOGGER.info(
         "Voice %r → %s on %s: %s", text, result.command.intent, target.entry.title, outcome
     )
     return _response(result, target, spoken, outcome)
+
+
+def _skipped(text: str, why: str) -> dict[str, JsonValueType]:
+    """The answer for a sentence that is not even parsed: nothing runs, nothing is said."""
+    return {
+        "matched": False,
+        "intent": None,
+        "target": None,
+        "reply": "",
+        "outcome": None,
+        "refusal": why,
+        "text": text,
+    }
 
 
 def _parse_for(
@@ -226,7 +292,7 @@ def _parse_for(
 
 def _response(
     result: ParseResult, target: _Target | None, spoken: str, outcome: Outcome | None
-) -> ServiceResponse:
+) -> dict[str, JsonValueType]:
     command = result.command
     return {
         "matched": command is not None and target is not None,

@@ -320,9 +320,11 @@ async def test_plug_unavailable_degrades(
 async def test_no_plug_turn_on_explains(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim, _ = await plugged(hass, start_sim, options={})
     await call(hass, "turn_off")
-    async with asyncio.timeout(5):  # the network goes down; HA has not polled yet
-        while sim.device.reachable:
-            await asyncio.sleep(0.05)
+    dropped = asyncio.Event()  # the network goes down; HA has not polled yet
+    remove = sim.device.add_reachability_listener(lambda up: None if up else dropped.set())
+    if sim.device.reachable:
+        await asyncio.wait_for(dropped.wait(), 5)
+    remove()
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "turn_on")
     assert err.value.translation_key == "no_plug"

@@ -279,3 +279,145 @@ async def test_each_projector_has_its_own_source_names(
     assert response["matched"] is False, "which one? refused, not guessed"
     with pytest.raises(vol.Invalid):
         await voice(hass, "打开投影仪", entity_id="all")
+
+
+async def test_our_own_reply_coming_back_is_dropped(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """A speaker that logs its spoken answer sends the reply back: it is no command, and it is
+    answered with silence (an answer could come back in turn)."""
+    sim = await _sim_and_entry(hass, start_sim)
+    first = await voice(hass, "投影仪音量调到百分之二十")
+    assert first["reply"] == "好的，投影仪音量调到百分之二十"
+    sim.device.set_volume(9)
+    echo = await voice(hass, first["reply"])
+    assert echo["matched"] is False
+    assert echo["refusal"] == "echo"
+    assert echo["reply"] == ""
+    assert sim.device.volume == 9
+    # Reply-shaped text is refused by the parser even when it is not the last reply.
+    other = await voice(hass, "好的，投影仪音量调到百分之八十")
+    assert other["refusal"] == "own_reply"
+    assert other["reply"] == ""
+    assert sim.device.volume == 9
+    # The user's own command (without 好的) still runs.
+    again = await voice(hass, "投影仪音量调到百分之二十")
+    assert again["matched"] is True
+    assert sim.device.volume == 3
+
+
+async def test_every_new_sentence_of_a_conversation_log_runs_once_oldest_first(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """Two sentences within one poll: the older one is only in ``history``."""
+    sim = await _sim_and_entry(hass, start_sim)
+    source = "sensor.xiaomi_lx06_dea6_conversation"
+    response = await voice(
+        hass,
+        "投影仪静音",
+        source=source,
+        record_time=1000.0,
+        history=["投影仪音量调到百分之二十", "今天天气怎么样"],
+        previous=["今天天气怎么样", "讲个笑话"],
+    )
+    assert [r["text"] for r in response["records"]] == ["投影仪音量调到百分之二十", "投影仪静音"]
+    assert [r["intent"] for r in response["records"]] == ["volume_set", "mute"]
+    assert response["intent"] == "mute", "the top-level keys answer the newest sentence"
+    assert sim.device.volume == 3
+    assert sim.device.muted
+
+    # The same record again (a replayed poll): nothing; an older one: nothing.
+    sim.device.set_volume(9)
+    for when in (1000.0, 990.0):
+        replay = await voice(
+            hass,
+            "投影仪静音",
+            source=source,
+            record_time=when,
+            history=["投影仪音量调到百分之二十", "今天天气怎么样"],
+            previous=["今天天气怎么样"],
+        )
+        assert replay["refusal"] == "duplicate"
+        assert replay["records"] == []
+    # A stale window was shown in between: the next poll runs only what is really new.
+    response = await voice(
+        hass,
+        "投影仪取消静音",
+        source=source,
+        record_time=1010.0,
+        history=["投影仪静音", "投影仪音量调到百分之二十"],
+        previous=["今天天气怎么样", "讲个笑话"],
+    )
+    assert [r["text"] for r in response["records"]] == ["投影仪取消静音"]
+    assert sim.device.volume == 9
+    assert not sim.device.muted
+    # Back from unavailable (no previous poll): the history could be hours old, even if the
+    # window handled last does not show it.
+    response = await voice(
+        hass,
+        "投影仪取消静音",
+        source=source,
+        record_time=5000.0,
+        history=["投影仪静音", "投影仪音量调到百分之二十"],
+    )
+    assert [r["text"] for r in response["records"]] == ["投影仪取消静音"]
+    assert sim.device.volume == 9
+    # Without a previous window the history's sentences may be old: only the newest runs.
+    response = await voice(
+        hass, "投影仪暂停", source="sensor.other", record_time=5.0, history=["关闭投影仪"]
+    )
+    assert [r["text"] for r in response["records"]] == ["投影仪暂停"]
+    assert sim.device.state.value == "on"
+    # A record without a query ("" newest) still runs the history sentence that is new.
+    response = await voice(
+        hass,
+        "",
+        source="sensor.other",
+        record_time=6.0,
+        history=["投影仪音量调到百分之四十", "投影仪暂停"],
+        previous=["投影仪暂停", "关闭投影仪"],
+    )
+    assert [r["refusal"] for r in response["records"]] == [None, "empty"]
+    assert sim.device.volume == 6
+
+
+async def test_the_replay_after_a_return_is_dropped_other_sentences_run(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """ha_xiaomi_home sends the last virtual event again after the entity came back."""
+    sim = await _sim_and_entry(hass, start_sim)
+    source = "event.xiaomi_cn_123_hub1_virtual_event_e_4_1"
+    # The first event after the return is the replay itself: dropped.
+    first = await voice(
+        hass, "关闭投影仪", require_name=False, source=source, replay_of="关闭投影仪"
+    )
+    assert first["refusal"] == "replay"
+    assert first["reply"] == ""
+    assert sim.device.state.value == "on"
+    # Another return; a different sentence first runs at once, the late replay is dropped, and
+    # the user saying it again afterwards is obeyed.
+    other = await voice(
+        hass, "静音", require_name=False, source=source, replay_of="关闭投影仪", replay_window=60
+    )
+    assert other["matched"] is True
+    assert sim.device.muted
+    late = await voice(hass, "关闭投影仪", require_name=False, source=source)
+    assert late["refusal"] == "replay"
+    assert sim.device.state.value == "on"
+    again = await voice(hass, "关闭投影仪", require_name=False, source=source)
+    assert again["matched"] is True
+    assert sim.device.state.value == "standby"
+    # After the replay window the same sentence is the user's.
+    await voice(hass, "打开投影仪", require_name=False, source=source)
+    await voice(hass, "投影仪静音", source=source, replay_of="投影仪取消静音", replay_window=0.2)
+    await asyncio.sleep(0.3)
+    response = await voice(hass, "投影仪取消静音", source=source)
+    assert response["refusal"] != "replay"
+
+
+async def test_per_source_fields_need_a_source(hass: HomeAssistant, start_sim: StartSim) -> None:
+    await _sim_and_entry(hass, start_sim)
+    with pytest.raises(vol.Invalid):
+        await voice(hass, "投影仪静音", record_time=1.0)
+    with pytest.raises(vol.Invalid):
+        await voice(hass, "投影仪静音", replay_of="关闭投影仪")

@@ -50,6 +50,17 @@ NEGATION_RE = re.compile(r"[不没别甭勿莫]|禁止")
 不静音 / 不要静音 are NEGATION too (not UNMUTE): "don't mute" and "unmute" differ.
 """
 
+REPLY_PREFIX_RE = re.compile("^" + _alt("好的", "抱歉", "跟我说", "没有配置", "暂时不知道"))
+"""How a reply of :mod:`.reply` begins when it does not begin with the projector's name
+(好的，投影仪音量调到百分之三十; 抱歉…), and 跟我说, which Xiaomi Miot Auto puts before a
+text it has a speaker say (``docs/xiaoai.md`` §1.4). Checked on :func:`.lexicon.surface`:
+such a sentence is our own reply coming back, never a command (OWN_REPLY)."""
+REPLY_STATEMENT_RE = re.compile(
+    _alt("已", "正在", "失败", "连不上", "开着", "关着", "在待机", "没有")
+)
+"""What the other replies report (投影仪已静音, 投影仪正在开机, 投影仪开着，正在播放…): a statement
+(not a question) with one of these words is a report, never a command (OWN_REPLY)."""
+
 SKELETON_FILLER_RE = re.compile(
     _alt(
         *("的", "了", "现在", "马上", "立刻", "立即", "赶紧", "赶快", "快点", "快"),

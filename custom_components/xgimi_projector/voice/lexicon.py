@@ -120,6 +120,15 @@ def _strip_symbols(text: str) -> str:
     return "".join(ch for ch in s if ch.isalnum() or ch == "%")
 
 
+def surface(text: str) -> str:
+    """The sentence as it was said: NFKC, lower case, no punctuation, no wake word at the start.
+
+    Unlike :func:`normalize` it keeps interjections and fillers, so 好的，… (how a reply starts)
+    stays distinct from the command inside it.
+    """
+    return _WAKE_RE.sub("", _strip_symbols(text))
+
+
 def normalize(text: str) -> str:
     """Normalize a heard sentence for matching.
 

@@ -39,6 +39,10 @@ class Refusal(enum.StrEnum):
     UNKNOWN = "unknown"
     AMBIGUOUS = "ambiguous"
     """Contradictory or several commands, or two different projectors named."""
+    OWN_REPLY = "own_reply"
+    """The text reads like one of the replies spoken back (好的，…; 投影仪已静音; 投影仪正在开机):
+    a speaker that logs its own answer must not turn it into the next command. Answered with
+    silence."""
 
 
 class Outcome(enum.StrEnum):

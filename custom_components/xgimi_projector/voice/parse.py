@@ -5,13 +5,18 @@ rules *completely* (after harmless filler words are dropped), otherwise it is re
 
 Pipeline of :func:`parse`:
 
+0. A sentence that begins like one of our replies (好的，…; 抱歉…; 跟我说…;
+   :data:`.grammar.REPLY_PREFIX_RE`) is OWN_REPLY: a speaker that logs its own answer must not
+   make it the next command.
 1. :func:`.lexicon.normalize`: NFKC, lower case, no punctuation or spaces, no wake word
    (小爱同学…), no polite fillers (请, 帮我, 一下, trailing 吧/呀…).
 2. :func:`.lexicon.scan` the text once, longest match first, for projector names
    (:data:`.lexicon.GENERIC_NAMES` plus the ``targets`` aliases), user source aliases
    (``sources``), ``hdmi<n>`` and other devices (空调, 灯, 电视…). Names are removed; a source
    becomes one placeholder character.
-3. Refuse: two projectors named (AMBIGUOUS); another device named (OTHER_DEVICE, or AMBIGUOUS
+3. Refuse: a statement reporting on the projector like our replies do (已, 正在, 开着,
+   没有…; :data:`.grammar.REPLY_STATEMENT_RE`, questions excepted) is OWN_REPLY; two
+   projectors named (AMBIGUOUS); another device named (OTHER_DEVICE, or AMBIGUOUS
    when the projector is named too); how/why questions and delayed commands (UNKNOWN).
 4. Questions (吗, 是不是, 多少, 在干嘛…) about power, volume, playback or source are QUERY.
    Any remaining negation (不, 没, 别, 甭, 勿, 莫, 禁止) is NEGATION.
@@ -32,13 +37,15 @@ from .grammar import (
     POLITE_RE,
     QUESTION_RE,
     QUESTION_TOPIC_RE,
+    REPLY_PREFIX_RE,
+    REPLY_STATEMENT_RE,
     RULES,
     SKELETON_FILLER_RE,
     UNSUPPORTED_RE,
     Rule,
     amount,
 )
-from .lexicon import build_lexicon, normalize, scan
+from .lexicon import build_lexicon, normalize, scan, surface
 from .model import Intent, ParseResult, Refusal, VoiceCommand
 
 MAX_TEXT_LENGTH = 200
@@ -114,14 +121,19 @@ def parse(
     ``require_name`` (the default) a command must name a projector, by a
     generic name (投影仪) or an alias; otherwise the result is NO_TARGET. Bare
     verbs without an object (打开, 关闭, 调高, 大一点) are UNKNOWN without a
-    name, even with ``require_name=False``; 开机 and 关机 are complete.
+    name, even with ``require_name=False``; 开机 and 关机 are complete. Whatever
+    :func:`.reply.reply` says is OWN_REPLY, never a command.
     """
     norm = normalize(text)
+    if REPLY_PREFIX_RE.match(surface(text)):
+        return _refuse(norm, Refusal.OWN_REPLY)
     if not norm:
         return _refuse(norm, Refusal.EMPTY)
     if len(norm) > MAX_TEXT_LENGTH:
         return _refuse(norm, Refusal.UNKNOWN)
     found = scan(norm, build_lexicon(targets, sources))
+    if REPLY_STATEMENT_RE.search(found.skeleton) and not QUESTION_RE.search(found.skeleton):
+        return _refuse(norm, Refusal.OWN_REPLY)
     if found.target_conflict or len(found.targets) > 1:
         return _refuse(norm, Refusal.AMBIGUOUS)
     if found.devices:

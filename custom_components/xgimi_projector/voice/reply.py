@@ -49,9 +49,11 @@ REFUSAL_REPLIES: Mapping[Refusal, str] = MappingProxyType(
         Refusal.NO_TARGET: "抱歉，我没听懂，请说出{name}的名字",
         Refusal.UNKNOWN: "抱歉，我没听懂",
         Refusal.AMBIGUOUS: "抱歉，我不确定你要做什么，请一次说一个操作",
+        Refusal.OWN_REPLY: "",
     }
 )
-"""What to say for each refusal (``{name}``: the projector's spoken name)."""
+"""What to say for each refusal (``{name}``: the projector's spoken name). Our own reply coming
+back is answered with silence: an answer to it could come back in turn."""
 
 ACTIONS: Mapping[Intent, str] = MappingProxyType(
     {

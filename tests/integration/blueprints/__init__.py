@@ -1,0 +1,1 @@
+"""The Xiaoai / MQTT / webhook / mirror blueprints, one module per blueprint."""
