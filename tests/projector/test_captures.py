@@ -250,10 +250,10 @@ def test_poll_command_keeps_the_screensaver_running() -> None:
 
 def test_poll_while_dreaming_reads_everything() -> None:
     output = (
-        "@@xg power\n  mWakefulness=Dreaming\n  mHoldingDisplaySuspendBlocker=true\n"
-        "@@xg window\n  mCurrentFocus=Window{1 u0 com.xgimi.screensaver/.Dream}\n"
-        "@@xg audio\n- STREAM_MUSIC:\n   Muted: false\n   Max: 15\n   streamVolume:11\n"
-        "@@xg media\n@@xg end\n"
+        "@@xg:9 power\n  mWakefulness=Dreaming\n  mHoldingDisplaySuspendBlocker=true\n"
+        "@@xg:9 window\n  mCurrentFocus=Window{1 u0 com.xgimi.screensaver/.Dream}\n"
+        "@@xg:9 audio\n- STREAM_MUSIC:\n   Muted: false\n   Max: 15\n   streamVolume:11\n"
+        "@@xg:9 media\n@@xg:9 end\n"
     )
     state = parse_poll(output, PollContext(TRAITS[Family.GMUI_ANDROID8]))
     assert (state.power, state.awake, state.display_on, state.is_on) == (
@@ -339,9 +339,9 @@ def test_legacy_family_has_no_hdmi_switch() -> None:
 
 def test_device_info_model_name_and_old_stored_dicts() -> None:
     output = (
-        "@@xg getprop\n[ro.product.model]: [XGIMI TV]\n[ro.boot.xgimi.modelname]: [G0073]\n"
+        "@@xg:9 getprop\n[ro.product.model]: [XGIMI TV]\n[ro.boot.xgimi.modelname]: [G0073]\n"
         "[xgimi.bt.name]: [XGIMI Z6X Pro]\n[ro.build.version.sdk]: [31]\n"
-        "@@xg pm list packages\npackage:com.xgimi.tvinput\n@@xg end\n"
+        "@@xg:9 pm list packages\npackage:com.xgimi.tvinput\n@@xg:9 end\n"
     )
     info = parse_probe(output)
     assert (info.model, info.model_name, info.model_code) == ("G0073", "XGIMI Z6X Pro", "G0073")

@@ -243,10 +243,10 @@ def test_no_sessions_is_idle() -> None:
 
 
 def _poll_output(power: str, window: str = "", audio: str = "", media: str = "") -> str:
-    out = f"@@xg power\n{power}"
+    out = f"@@xg:42 power\n{power}"
     if "Awake" in power:
-        out += f"@@xg window\n{window}@@xg audio\n{audio}@@xg media\n{media}"
-    return out + "@@xg end\n"
+        out += f"@@xg:42 window\n{window}@@xg:42 audio\n{audio}@@xg:42 media\n{media}"
+    return out + "@@xg:42 end\n"
 
 
 GMUI8 = TRAITS[Family.GMUI_ANDROID8]
@@ -300,7 +300,12 @@ def test_poll_asleep_skips_everything_else() -> None:
 
 @pytest.mark.parametrize(
     "output",
-    ["", "@@xg power\n  mWakefulness=Awake\n", "garbage\n@@xg end\n", "@@xg power\n@@xg end\n"],
+    [
+        "",
+        "@@xg:42 power\n  mWakefulness=Awake\n",
+        "garbage\n@@xg:42 end\n",
+        "@@xg:42 power\n@@xg:42 end\n",
+    ],
 )
 def test_poll_truncated_or_malformed(output: str) -> None:
     with pytest.raises(PollParseError):
@@ -308,13 +313,16 @@ def test_poll_truncated_or_malformed(output: str) -> None:
 
 
 def test_split_sections_ignores_text_before_first_marker() -> None:
-    assert split_sections("noise\n@@xg a\n1\n2\n@@xg b\n@@xg end\n") == {"a": "1\n2", "b": ""}
+    assert split_sections("noise\n@@xg:42 a\n1\n2\n@@xg:42 b\n@@xg:42 end\n") == {
+        "a": "1\n2",
+        "b": "",
+    }
 
 
 def test_poll_command_is_one_line_with_every_section() -> None:
     assert "\n" not in POLL_COMMAND
     for name in ("power", "window", "audio", "media", "end"):
-        assert f"@@xg {name}" in POLL_COMMAND
+        assert f"@@xg:$$ {name}" in POLL_COMMAND
 
 
 def test_unreachable_state() -> None:
@@ -353,8 +361,8 @@ def test_parse_packages() -> None:
 
 def test_parse_probe() -> None:
     output = (
-        f"@@xg getprop\n{GETPROP}@@xg pm list packages\n"
-        "package:com.xgimi.home\npackage:com.xgimi.xhplayer\n@@xg end\n"
+        f"@@xg:42 getprop\n{GETPROP}@@xg:42 pm list packages\n"
+        "package:com.xgimi.home\npackage:com.xgimi.xhplayer\n@@xg:42 end\n"
     )
     info = parse_probe(output)
     assert info.serial == "Z7X0123456789"
@@ -502,11 +510,43 @@ def test_key_sequence_command(codes: list[int], delay: float, expected: str) -> 
 
 def test_device_info_round_trip() -> None:
     output = (
-        f"@@xg getprop\n{GETPROP}@@xg pm list packages\n"
-        "package:com.xgimi.home\npackage:com.xgimi.xhplayer\n@@xg end\n"
+        f"@@xg:42 getprop\n{GETPROP}@@xg:42 pm list packages\n"
+        "package:com.xgimi.home\npackage:com.xgimi.xhplayer\n@@xg:42 end\n"
     )
     info = parse_probe(output)
     restored = type(info).from_dict(info.as_dict())
     assert restored.as_dict() == info.as_dict()
     assert restored.traits == info.traits
     assert type(info).from_dict({"family": "nonsense"}).family is Family.UNKNOWN
+
+
+# --- each field from its own anchored place (hostile text in other fields) ---------------------
+
+
+def test_a_wake_lock_tag_cannot_fake_the_display_state() -> None:
+    text = (
+        "  PARTIAL_WAKE_LOCK 'Display Power: state=OFF' ACQ=-1s (uid=10123)\n"
+        "  mWakefulness=Awake\n"
+        "Display Power: state=ON\n"
+    )
+    assert parse_power(text) == (True, PowerState.ON)
+
+
+def test_a_window_title_shaped_like_an_activity_does_not_fake_the_foreground() -> None:
+    text = (
+        "  mCurrentFocus=Window{5e1 u0 com.netflix.ninja/com.netflix.ninja.MainActivity}\n"
+        "  mFocusedApp=ActivityRecord{8a5 u0 com.evil.app/.Overlay t12}\n"
+    )
+    assert parse_foreground(text) == ("com.evil.app", "com.evil.app.Overlay")
+
+
+def test_a_marker_shaped_line_in_the_output_is_data() -> None:
+    output = (
+        "@@xg:4242 power\n  mWakefulness=Awake\n"
+        "@@xg:4242 window\n@@xg end\n@@xg:1 audio\n"
+        "  mCurrentFocus=Window{1 u0 com.xgimi.home/.Main}\n"
+        "@@xg:4242 audio\n@@xg:4242 media\n@@xg:4242 end\n"
+    )
+    sections = split_sections(output)
+    assert "com.xgimi.home" in sections["window"], "the foreground is not hidden"
+    assert set(sections) == {"power", "window", "audio", "media"}

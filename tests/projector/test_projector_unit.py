@@ -24,8 +24,8 @@ from custom_components.xgimi_projector.projector.transport import (
 )
 
 PROBE = (
-    "@@xg getprop\n[ro.build.version.sdk]: [26]\n[ro.serialno]: [S1]\n"
-    "@@xg pm list packages\npackage:com.xgimi.home\npackage:com.xgimi.xhplayer\n@@xg end\n"
+    "@@xg:7 getprop\n[ro.build.version.sdk]: [26]\n[ro.serialno]: [S1]\n"
+    "@@xg:7 pm list packages\npackage:com.xgimi.home\npackage:com.xgimi.xhplayer\n@@xg:7 end\n"
 )
 
 
@@ -53,9 +53,9 @@ def _projector(answers: dict[str, str]) -> tuple[Projector, ScriptedConnection]:
 
 
 async def test_commands_probe_on_demand() -> None:
-    projector, connection = _projector({"echo '@@xg getprop'": PROBE})
+    projector, connection = _projector({'echo "@@xg:$$ getprop"': PROBE})
     await projector.turn_off()
-    assert connection.sent[0].startswith("echo '@@xg getprop'")
+    assert connection.sent[0].startswith('echo "@@xg:$$ getprop"')
     assert "input keyevent 26" in connection.sent[1]
 
 
@@ -70,16 +70,16 @@ async def test_commands_probe_on_demand() -> None:
     ],
 )
 async def test_bad_input_sends_nothing(call, error: type[Exception]) -> None:  # type: ignore[no-untyped-def]
-    projector, connection = _projector({"echo '@@xg getprop'": PROBE})
+    projector, connection = _projector({'echo "@@xg:$$ getprop"': PROBE})
     with pytest.raises(error):
         await call(projector)
-    assert all(c.startswith("echo '@@xg getprop'") for c in connection.sent)
+    assert all(c.startswith('echo "@@xg:$$ getprop"') for c in connection.sent)
 
 
 async def test_error_output_is_a_command_failure() -> None:
     projector, _ = _projector(
         {
-            "echo '@@xg getprop'": PROBE,
+            'echo "@@xg:$$ getprop"': PROBE,
             "am start": "Error: Activity not started, unable to resolve Intent\n",
         }
     )
@@ -89,9 +89,9 @@ async def test_error_output_is_a_command_failure() -> None:
 
 @pytest.mark.parametrize("method", ["probe", "capture", "poll"])
 async def test_malformed_output_is_a_command_failure(method: str) -> None:
-    answers = {"echo '@@xg getprop'": "truncated", "echo '@@xg power'": "truncated"}
+    answers = {'echo "@@xg:$$ getprop"': "truncated", 'echo "@@xg:$$ power"': "truncated"}
     if method == "poll":
-        answers["echo '@@xg getprop'"] = PROBE
+        answers['echo "@@xg:$$ getprop"'] = PROBE
     projector, _ = _projector(answers)
     with pytest.raises(CommandFailedError, match="malformed"):
         await getattr(projector, method)()

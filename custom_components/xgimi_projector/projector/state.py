@@ -17,7 +17,11 @@ import re
 
 from .families import HDMI_INPUTS, FamilyTraits
 
-MARKER = "@@xg "
+MARKER = "@@xg"
+"""Section lines are ``@@xg:<nonce> <name>``; the nonce is the shell's PID (``$$``), which
+nothing the projector prints can know, so a window title or a wake-lock tag that prints a
+marker-shaped line is data, never a section boundary."""
+_MARKER_LINE = re.compile(r"^@@xg:(\d+) (\S.*)$")
 
 POWER_SECTION = "power"
 WINDOW_SECTION = "window"
@@ -26,10 +30,14 @@ MEDIA_SECTION = "media"
 END_SECTION = "end"
 
 
+def _marker(name: str) -> str:
+    return f'echo "{MARKER}:$$ {name}"'
+
+
 def section_command(sections: Mapping[str, str]) -> str:
-    """Join commands into one line that prints ``@@xg <name>`` before each output."""
-    parts = [f"echo '{MARKER}{name}'; {command}" for name, command in sections.items()]
-    parts.append(f"echo '{MARKER}{END_SECTION}'")
+    """Join commands into one line that prints ``@@xg:<pid> <name>`` before each output."""
+    parts = [f"{_marker(name)}; {command}" for name, command in sections.items()]
+    parts.append(_marker(END_SECTION))
     return "; ".join(parts)
 
 
@@ -42,15 +50,15 @@ _RUNNING_SECTIONS = section_command(
         AUDIO_SECTION: "dumpsys audio | grep -m 1 -A 12 -e '- STREAM_MUSIC:'",
         MEDIA_SECTION: "dumpsys media_session | grep -E '^ *(package|active)=|state=PlaybackState'",
     }
-).removesuffix(f"; echo '{MARKER}{END_SECTION}'")
+).removesuffix(f"; {_marker(END_SECTION)}")
 
 POLL_COMMAND = (
-    f"echo '{MARKER}{POWER_SECTION}'; "
+    f"{_marker(POWER_SECTION)}; "
     "P=$(dumpsys power | grep -E "
     "'mWakefulness=|Display Power: |mHoldingDisplaySuspendBlocker='); echo \"$P\"; "
     'case "$P" in *mWakefulness=Awake*|*mWakefulness=Dreaming*|*mWakefulness=Dozing*) '
     f"{_RUNNING_SECTIONS};; esac; "
-    f"echo '{MARKER}{END_SECTION}'"
+    f"{_marker(END_SECTION)}"
 )
 """The whole poll: one ``shell:`` stream, one round trip, a few dozen lines at most."""
 
@@ -143,14 +151,22 @@ class PollParseError(ValueError):
 
 
 def split_sections(output: str) -> dict[str, str]:
-    """Split ``@@xg <name>``-delimited output; raise if the end marker is missing."""
+    """Split ``@@xg:<nonce> <name>``-delimited output; raise if the end marker is missing.
+
+    The first marker line sets the nonce; a line that looks like a marker with another nonce,
+    or a section named twice, is data of the section it stands in.
+    """
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
+    nonce: str | None = None
     for line in output.splitlines():
-        if line.startswith(MARKER):
-            name = line[len(MARKER) :].strip()
-            current = sections.setdefault(name, [])
-            continue
+        marker = _MARKER_LINE.match(line)
+        if marker is not None and (nonce is None or marker.group(1) == nonce):
+            name = marker.group(2).strip()
+            if name not in sections:
+                nonce = marker.group(1)
+                current = sections[name] = []
+                continue
         if current is not None:
             current.append(line)
     if END_SECTION not in sections:
@@ -158,9 +174,10 @@ def split_sections(output: str) -> dict[str, str]:
     return {name: "\n".join(lines) for name, lines in sections.items() if name != END_SECTION}
 
 
-_WAKEFULNESS = re.compile(r"mWakefulness=(\w+)")
-_DISPLAY_POWER = re.compile(r"Display Power: state=(\w+)")
-_DISPLAY_BLOCKER = re.compile(r"mHoldingDisplaySuspendBlocker=(true|false)")
+# Each field from its own line (a wake-lock tag can contain "Display Power: state=OFF").
+_WAKEFULNESS = re.compile(r"^\s*mWakefulness=(\w+)\b", re.MULTILINE)
+_DISPLAY_POWER = re.compile(r"^\s*Display Power: state=(\w+)\b", re.MULTILINE)
+_DISPLAY_BLOCKER = re.compile(r"^\s*mHoldingDisplaySuspendBlocker=(true|false)\b", re.MULTILINE)
 _SCREENSAVER = frozenset({"Dreaming", "Dozing"})
 
 
@@ -210,7 +227,7 @@ _COMPONENT = re.compile(r"\bu\d+ ([A-Za-z][\w.]*)/([\w.$]+)")
 # A window titled by its package; a title whose last part is capitalised is a class name
 # (``com.android.systemui.ImageWallpaper``), not a package.
 _WINDOW_PACKAGE = re.compile(r"\bu\d+ ([A-Za-z]\w*(?:\.\w+)*\.[a-z_]\w*)[}\s]")
-_FOCUS_LINE = re.compile(r"(mCurrentFocus|mFocusedApp)=(.*)")
+_FOCUS_LINE = re.compile(r"^\s*(mCurrentFocus|mFocusedApp)=(.*)$")
 _FOCUS_KEYS = ("mCurrentFocus", "mFocusedApp")
 
 
@@ -236,9 +253,15 @@ def parse_foreground(text: str) -> tuple[str | None, str | None]:
         window = _WINDOW_PACKAGE.search(value + " ")
         if window is not None:
             packages.setdefault(key, window.group(1))
-    for key in _FOCUS_KEYS:
-        if key in components:
-            package, activity = components[key]
+    focused_app = components.get("mFocusedApp")
+    current = components.get("mCurrentFocus")
+    if current is not None and focused_app is not None and current[0] != focused_app[0]:
+        # A window title is the app's to choose: one shaped like another app's activity
+        # does not outrank the activity record the system keeps.
+        current = None
+    for found in (current, focused_app):
+        if found is not None:
+            package, activity = found
             if activity.startswith("."):
                 activity = package + activity
             return package, activity
