@@ -5,16 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 import logging
+from typing import TYPE_CHECKING
 
+from homeassistant.components.media_player.const import DOMAIN as MEDIA_PLAYER_DOMAIN
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import DOMAIN
 from .options import XgimiOptions
 from .plug import HaPlug
+
+if TYPE_CHECKING:
+    from .voice_feedback import VoiceRecord
 from .projector import (
     HDMI_INPUTS,
     SOURCE_HOME,
@@ -73,6 +79,8 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
         self._standby_logged = False
         self.options = options
         self.plug: HaPlug | None = plug
+        self.last_voice: VoiceRecord | None = None
+        """The last sentence the voice action handled for this projector."""
         self.capture_cache: tuple[float, dict[str, str]] | None = None
         """The last diagnostics capture (monotonic time, sections): reused for a while."""
         self.power_context: Context | None = None
@@ -147,6 +155,14 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
         self.power_context = context
         if self.plug is not None:
             self.plug.context = context
+
+    @property
+    def media_player_id(self) -> str | None:
+        """The projector's media player (the entity voice and the logbook refer to)."""
+        unique_id = self.config_entry.unique_id
+        if unique_id is None:  # pragma: no cover - entries always have one
+            return None
+        return er.async_get(self.hass).async_get_entity_id(MEDIA_PLAYER_DOMAIN, DOMAIN, unique_id)
 
     # --- names in the user's language ------------------------------------------------------
 

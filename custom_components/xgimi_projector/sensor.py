@@ -20,6 +20,7 @@ from .entity import XgimiEntity
 from .projector import Family, PowerPhase
 
 PARALLEL_UPDATES = 0
+MAX_STATE_LENGTH = 255
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +47,20 @@ def _foreground_package(coordinator: XgimiCoordinator) -> dict[str, Any]:
     return {"package": state.foreground_package if state.awake else None}
 
 
+def _last_voice(coordinator: XgimiCoordinator) -> str | None:
+    """The reply (what the person hears), else what happened; None before any voice."""
+    last = coordinator.last_voice
+    if last is None:
+        return None
+    shown = last.reply or last.refusal or last.outcome or last.text
+    return shown[:MAX_STATE_LENGTH]
+
+
+def _last_voice_attributes(coordinator: XgimiCoordinator) -> dict[str, Any]:
+    last = coordinator.last_voice
+    return last.attributes if last is not None else {}
+
+
 SENSORS: tuple[XgimiSensorDescription, ...] = (
     XgimiSensorDescription(
         key="power_phase",
@@ -54,6 +69,13 @@ SENSORS: tuple[XgimiSensorDescription, ...] = (
         options=[phase.value for phase in PowerPhase],
         needs_adb=False,
         value_fn=lambda coordinator: coordinator.data.phase.value,
+    ),
+    XgimiSensorDescription(
+        key="last_voice_command",
+        translation_key="last_voice_command",
+        needs_adb=False,
+        value_fn=_last_voice,
+        attrs_fn=_last_voice_attributes,
     ),
     XgimiSensorDescription(
         key="foreground_app",

@@ -60,6 +60,7 @@ from .voice import (
     parse,
     reply,
 )
+from .voice_feedback import async_listen_reply_failures, async_record
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -155,14 +156,18 @@ def _targets(hass: HomeAssistant, entity_ids: list[str] | None) -> list[_Target]
         if entity_id:
             found.add(entity_id)
         names: list[str] = []
-        device = devices.async_get_device(identifiers={(DOMAIN, entry.unique_id)})
+        # (Not async_get_device(identifiers=…): deprecated from Home Assistant 2026.8.)
+        device = next(iter(dr.async_entries_for_config_entry(devices, entry.entry_id)), None)
         if device is not None and device.name_by_user:
             names.append(device.name_by_user)
         names.append(entry.title)
         if entity_id and (entity := entities.async_get(entity_id)) is not None:
-            if entity.name:
-                names.append(entity.name)
-            names.extend(sorted(entity.aliases))
+            # The state's name is the full name on every release (from 2026.10 the registry
+            # name may be only the part after the device's name).
+            if (state := hass.states.get(entity_id)) is not None and entity.name:
+                names.append(state.name)
+            # From 2026.4 the aliases also hold a placeholder that is not a string.
+            names.extend(sorted(a for a in entity.aliases if isinstance(a, str)))
         targets.append(_Target(entry, entity_id, list(dict.fromkeys(n for n in names if n))))
     if unknown := sorted(wanted - found):
         raise ServiceValidationError(
@@ -193,7 +198,11 @@ async def async_voice_command(call: ServiceCall) -> ServiceResponse:
     hass = call.hass
     data = call.data
     text: str = data[ATTR_TEXT]
-    memory = hass.data.setdefault(_MEMORY, VoiceMemory())
+    memory = hass.data.get(_MEMORY)
+    if memory is None:
+        memory = hass.data[_MEMORY] = VoiceMemory()
+        # A blueprint that cannot speak a reply says so; the record of that reply shows it.
+        async_listen_reply_failures(hass)
     request_id: str | None = data.get(ATTR_REQUEST_ID)
     if request_id is not None and not memory.first_time(request_id):
         _LOGGER.debug("Voice request %s was handled already: ignored", request_id)
@@ -243,14 +252,22 @@ async def _handle(
         _LOGGER.debug("Voice text %r not handled: %s", text, result.refusal)
         spoken = reply(result)
         memory.remember_reply("", spoken)
-        return _response(result, None, spoken, None)
+        answer = _response(result, None, spoken, None)
+        if result.refusal is not Refusal.OWN_REPLY:  # silence is not news
+            async_record(call.hass, [c.coordinator for c in candidates], answer, call.context)
+        return answer
+    if result.command.intent in (Intent.TURN_ON, Intent.TURN_OFF):
+        # The plug's switching and the projector's state changes are logged as caused by it.
+        target.coordinator.set_power_context(call.context)
     outcome, facts = await _execute(target, result.command, wait=call.data[ATTR_WAIT])
     spoken = reply(result, outcome, name=target.spoken_name, facts=facts)
     memory.remember_reply(target.entry.entry_id, spoken)
     _LOGGER.info(
         "Voice %r → %s on %s: %s", text, result.command.intent, target.entry.title, outcome
     )
-    return _response(result, target, spoken, outcome)
+    answer = _response(result, target, spoken, outcome)
+    async_record(call.hass, [target.coordinator], answer, call.context)
+    return answer
 
 
 def _skipped(text: str, why: str) -> dict[str, JsonValueType]:
