@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass
@@ -52,6 +53,7 @@ from .options import Calibration, XgimiOptions, parse_app_entries, parse_source_
 from .plug import read_power
 from .projector import HDMI_INPUTS, KNOWN_APPS, CalibrationError, DeviceInfo
 from .projector.projector import PACKAGE_RE
+from .voice import parse
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -88,6 +90,8 @@ class XgimiOptionsFlow(OptionsFlow):
             bad = [app for app in apps if not PACKAGE_RE.match(app.partition("=")[0].strip())]
             if bad:
                 errors[CONF_APPS] = "invalid_app"
+            elif any(_is_input_name(name) for name in parse_app_entries(apps).values()):
+                errors[CONF_APPS] = "app_name_is_an_input"
             info = DeviceInfo.from_dict(self.config_entry.data[CONF_DEVICE_INFO])
             known = set(parse_app_entries(apps).values())
             if info.traits.direct_hdmi:
@@ -97,6 +101,12 @@ class XgimiOptionsFlow(OptionsFlow):
                 for alias in aliases
             ):
                 errors[CONF_SOURCE_ALIASES] = "invalid_alias"
+            elif any(
+                _is_command_word(word)
+                for words in parse_source_aliases(aliases).values()
+                for word in words
+            ):
+                errors[CONF_SOURCE_ALIASES] = "alias_is_a_command"
             if not errors:
                 return self._save(
                     data={
@@ -406,6 +416,18 @@ def _fmt_w(watts: float | None) -> str:
 def _number(value: float) -> float | int:
     """A stored number as the form shows it (10, not 10.0)."""
     return int(value) if float(value).is_integer() else value
+
+
+def _is_input_name(name: str) -> bool:
+    """An app may not be named like an input (it would hide HDMI1 in the source list)."""
+    compact = re.sub(r"[\s_\-]+", "", name).upper()
+    return compact in {*HDMI_INPUTS, "HOME", "SOURCEMENU", "主页", "信号源菜单", "信号源"}
+
+
+def _is_command_word(word: str) -> bool:
+    """A spoken name that already means something (关机, 音量大一点…): "投影仪<word>" parses
+    as a command on its own, so an alias would turn it into a source switch."""
+    return parse(f"投影仪{word}").command is not None
 
 
 def _app_label(package: str, name: str) -> str:

@@ -374,6 +374,17 @@ async def test_options_source_aliases(hass: HomeAssistant, start_sim: StartSim) 
             result["flow_id"], {**general, CONF_SOURCE_ALIASES: bad}
         )
         assert result["errors"] == {CONF_SOURCE_ALIASES: "invalid_alias"}, bad
+    # A command word as a spoken name would turn "投影仪关机" into a source switch.
+    for bad in (["HDMI1=关机"], ["HDMI2=盒子,音量大一点"]):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**general, CONF_SOURCE_ALIASES: bad}
+        )
+        assert result["errors"] == {CONF_SOURCE_ALIASES: "alias_is_a_command"}, bad
+    # An app named like an input would hide it.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**general, CONF_APPS: ["com.x.app=HDMI1"], CONF_SOURCE_ALIASES: []}
+    )
+    assert result["errors"] == {CONF_APPS: "app_name_is_an_input"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {**general, CONF_SOURCE_ALIASES: ["HDMI1=电视盒子，盒子", "盒子应用=游戏"]},
