@@ -360,7 +360,11 @@ async def _execute(target: _Target, command: VoiceCommand, *, wait: bool) -> tup
         # One poll, now (not debounced): the state the reply reports, and the entities'.
         await coordinator.async_refresh()
     volume_percent = _volume_percent(coordinator.data.device)
-    return outcome, Facts(volume_percent=volume_percent, source=command.source)
+    return outcome, Facts(
+        volume_percent=volume_percent,
+        source=command.source,
+        possible_sources=tuple(coordinator.sources) if outcome is Outcome.NOT_SUPPORTED else (),
+    )
 
 
 async def _turn_on(target: _Target, *, wait: bool) -> tuple[Outcome, Facts]:

@@ -174,9 +174,16 @@ async def test_mute_play_stop(hass: HomeAssistant, start_sim: StartSim) -> None:
 async def test_hdmi_not_selectable_on_gmui9(hass: HomeAssistant, start_sim: StartSim) -> None:
     sim = await start_sim("gmui_android9")
     await add_projector(hass, sim)
+    await hass.config.async_update(language="zh-Hans")
+    await hass.config_entries.async_reload(hass.config_entries.async_entries(DOMAIN)[0].entry_id)
+    await hass.async_block_till_done()
     response = await voice(hass, "投影仪切换到HDMI1")
     assert response["outcome"] == "not_supported"
-    assert "不支持" in response["reply"]
+    # The reply names what is possible instead (issue: "不支持切换信号源" and nothing else).
+    assert response["reply"] == "抱歉，投影仪不能直接切换到HDMI1，可以切换到主页、信号源菜单"
+    response = await voice(hass, "投影仪切换到信号源菜单")
+    assert response["outcome"] == "done"
+    assert sim.device.key_log[-1].code == 2102
 
 
 async def test_commands_while_off_and_failures(hass: HomeAssistant, start_sim: StartSim) -> None:

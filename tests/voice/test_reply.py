@@ -19,6 +19,7 @@ from custom_components.xgimi_projector.voice import (
     ParseResult,
     Refusal,
     VoiceCommand,
+    parse,
     reply,
 )
 
@@ -201,3 +202,17 @@ def test_reply_ignores_unknown_phase() -> None:
     assert text == "投影仪开着"
     text = reply(_ok(QUERY), facts=Facts(is_on=True, playback=cast("Playback", "$(reboot)")))
     assert text == "投影仪开着"
+
+
+def test_a_source_it_cannot_switch_to_names_what_is_possible() -> None:
+    """GMUI 9 cannot select HDMI1 directly: the reply offers the source menu (and the rest)."""
+    result = parse("投影仪切换到HDMI1", sources={"HDMI1": ["HDMI1"]})
+    assert result.command is not None
+    spoken = reply(
+        result,
+        Outcome.NOT_SUPPORTED,
+        facts=Facts(source="HDMI1", possible_sources=("主页", "信号源菜单", "腾讯视频")),
+    )
+    assert spoken == "抱歉，投影仪不能直接切换到HDMI1，可以切换到主页、信号源菜单、腾讯视频"
+    assert parse(spoken).command is None, "our reply is never a command"
+    assert reply(result, Outcome.NOT_SUPPORTED) == "抱歉，投影仪不支持切换信号源"

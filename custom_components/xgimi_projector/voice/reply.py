@@ -37,6 +37,8 @@ class Facts:
     """The volume after the command, or the current one for a QUERY (0..100)."""
     source: str | None = None
     """The spoken name of the source; defaults to the command's source key."""
+    possible_sources: tuple[str, ...] = ()
+    """What the projector can switch to, for a source it cannot (named in the reply)."""
 
 
 _NO_FACTS = Facts()
@@ -275,10 +277,15 @@ def reply(
     command = result.command
     if command is None:
         return REFUSAL_REPLIES[result.refusal or Refusal.UNKNOWN].format(name=name)
+    source = facts.source or command.source
+    if outcome is Outcome.NOT_SUPPORTED and command.intent is Intent.SOURCE and source:
+        # Say what is possible instead (e.g. the source menu where HDMI can't be switched).
+        possible = "、".join(s for s in facts.possible_sources if s != source)
+        if possible:
+            return f"抱歉，{name}不能直接切换到{source}，可以切换到{possible}"
     if (failure := _failure(outcome, name, ACTIONS[command.intent])) is not None:
         return failure
     phase = _known(PowerPhase, facts.phase)
-    source = facts.source or command.source
     if command.intent is Intent.QUERY:
         playback = _known(Playback, facts.playback)
         return _status(name, facts, phase, playback, source)
