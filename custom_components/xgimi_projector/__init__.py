@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
 import logging
 from pathlib import Path
+from typing import Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.core import HassJob, HomeAssistant, callback
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryError,
+    ConfigEntryNotReady,
+)
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
-from homeassistant.helpers.storage import STORAGE_DIR
+from homeassistant.helpers.start import async_at_started
+from homeassistant.helpers.storage import STORAGE_DIR, Store
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_DEVICE_INFO,
@@ -28,12 +38,15 @@ from .plug import HaPlug
 from .projector import (
     AuthorizationError,
     DeviceInfo,
+    KeyFileError,
     PowerManager,
+    PowerOnCancelledError,
     Projector,
     ProjectorSnapshot,
     ProjectorUnreachableError,
     XgimiError,
 )
+from .projector.power import PendingPowerOn, PowerOnResult
 from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
@@ -51,6 +64,15 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 README_SECURITY_URL = "https://github.com/xgimi-projector/xgimi_projector#security"
 README_POWER_URL = "https://github.com/xgimi-projector/xgimi_projector#power-on-with-a-smart-plug"
+
+ISSUE_POWER_ON_INTERRUPTED: Final = "power_on_interrupted"
+ISSUE_ADB_KEY: Final = "adb_key_invalid"
+"""Repair issue: a power-on a restart interrupted was too old to finish (placeholders: name,
+minutes)."""
+RESUME_WITHIN: Final = timedelta(minutes=10)
+"""A power-on a restart interrupted is finished only if it was asked for this recently; an
+older one is reported instead (nobody expects the projector to start that much later)."""
+JOURNAL_VERSION: Final = 1
 
 
 def key_path(hass: HomeAssistant) -> str:
@@ -94,6 +116,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
         # show it off (not unavailable).
         projector.info = DeviceInfo.from_dict(entry.data[CONF_DEVICE_INFO])
         _LOGGER.info("%s is not answering (standby?); loaded from its stored probe", entry.title)
+    except KeyFileError as err:
+        # Not a passing problem: retrying cannot help, and replacing the key would lose every
+        # projector's authorization. Say what to do, where the person looks.
+        await projector.close()
+        _set_issue(
+            hass,
+            entry,
+            ISSUE_ADB_KEY,
+            translation_key=ISSUE_ADB_KEY,
+            severity=ir.IssueSeverity.ERROR,
+            placeholders=err.translation_placeholders,
+        )
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key=err.translation_key,
+            translation_placeholders=err.translation_placeholders,
+        ) from err
     except XgimiError as err:
         await projector.close()
         raise ConfigEntryNotReady(
@@ -103,12 +142,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
         ) from err
     else:
         _update_insecure_issue(hass, entry, insecure=not info.adb_secure)
+    _set_issue(hass, entry, ISSUE_ADB_KEY, translation_key=None)
 
+    journal = PowerOnJournal(hass, entry)
+    await journal.async_load()
     power = PowerManager(
         projector,
         plug,
         options.power_settings(hass),
         create_task=lambda coro, name: entry.async_create_background_task(hass, coro, name),
+        on_pending=journal.pending_changed,
     )
     texts = await async_get_translations(hass, hass.config.language, "entity", {DOMAIN})
     coordinator = XgimiCoordinator(hass, entry, projector, power, options, texts, plug)
@@ -125,7 +168,142 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
     if plug is not None:
         entry.async_on_unload(plug.async_listen(power.plug_changed))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    async def _on_stop() -> None:
+        # Home Assistant does not unload entries when it stops, and it cancels background
+        # tasks (the power-on) before EVENT_HOMEASSISTANT_STOP: a shutdown job runs first.
+        await power.close()
+        await journal.async_flush()
+
+    entry.async_on_unload(hass.async_add_shutdown_job(HassJob(_on_stop, "xgimi_projector stop")))
+    entry.async_on_unload(journal.async_flush)  # runs after async_unload_entry's close()
+
+    @callback
+    def _resumed() -> None:
+        # Its last steps (the source) came after the last state the power manager published.
+        entry.async_create_task(hass, coordinator.async_request_refresh(), "xgimi refresh")
+
+    async def _resume(_hass: HomeAssistant) -> None:
+        await journal.async_resume(power, _resumed)
+
+    # The plug's integration may still be loading while Home Assistant starts.
+    entry.async_on_unload(async_at_started(hass, _resume))
     return True
+
+
+class PowerOnJournal:
+    """The power-on a restart must finish, kept in ``.storage`` (one store per entry).
+
+    The library reports it (:class:`PendingPowerOn`) once a power-on reaches the plug, and when
+    closing interrupts one; this keeps it with wall-clock times (asked for, mains back on) and
+    forgets it when the power-on ends. After a restart it is finished, or reported.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+        self.hass = hass
+        self.entry = entry
+        self.store = journal_store(hass, entry.entry_id)
+        self.record: dict[str, str] | None = None
+        """``requested_at``, and ``boot_started_at`` once mains is on for it (ISO 8601, UTC)."""
+        self._written: dict[str, str] | None = None
+        self._lock = asyncio.Lock()
+
+    async def async_load(self) -> None:
+        data = await self.store.async_load()
+        self.record = self._written = data if isinstance(data, dict) and data else None
+
+    @callback
+    def pending_changed(self, pending: PendingPowerOn | None) -> None:
+        """The library's report: stamp it and write it (or forget it) in the background."""
+        record: dict[str, str] | None = None
+        if pending is not None:
+            now = dt_util.utcnow().isoformat()
+            record = dict(self.record or {"requested_at": now})
+            if not pending.boot_started:
+                record.pop("boot_started_at", None)
+            else:
+                record.setdefault("boot_started_at", now)
+        if record == self.record:
+            return
+        self.record = record
+        self.entry.async_create_task(self.hass, self.async_flush(), "xgimi_projector journal")
+
+    async def async_flush(self) -> None:
+        """Write the latest record (the writes of quick changes collapse into one)."""
+        async with self._lock:
+            record = self.record
+            if record == self._written:
+                return
+            if record is None:
+                await self.store.async_remove()
+            else:
+                await self.store.async_save(record)
+            self._written = record
+
+    async def async_resume(self, power: PowerManager, finished: Callable[[], None]) -> None:
+        """After a restart: finish the power-on it interrupted (then call ``finished``), or say
+        why not."""
+        record = self.record
+        if record is None:
+            return
+        name = self.entry.title
+        now = dt_util.utcnow()
+        requested = _parse_time(record.get("requested_at"))
+        if requested is None or now - requested > RESUME_WITHIN:
+            minutes = (
+                "?" if requested is None else str(round((now - requested) / timedelta(minutes=1)))
+            )
+            _LOGGER.warning(
+                "%s: a power-on asked for %s min ago was interrupted by a restart; it is too "
+                "old to finish now (the limit is %d min). Turn the projector on again",
+                name,
+                minutes,
+                RESUME_WITHIN // timedelta(minutes=1),
+            )
+            _set_issue(
+                self.hass,
+                self.entry,
+                ISSUE_POWER_ON_INTERRUPTED,
+                translation_key=ISSUE_POWER_ON_INTERRUPTED,
+                placeholders={"minutes": minutes},
+                learn_more_url=README_POWER_URL,
+            )
+            self.record = None
+            await self.async_flush()
+            return
+        boot = _parse_time(record.get("boot_started_at"))
+        booting_for_s = None if boot is None else max(0.0, (now - boot).total_seconds())
+        _LOGGER.info(
+            "%s: finishing the power-on a restart interrupted (asked for %.0f s ago)",
+            name,
+            (now - requested).total_seconds(),
+        )
+        task = power.resume_turn_on(booting_for_s=booting_for_s)
+        task.add_done_callback(lambda done: _report_resumed(name, done, finished))
+
+
+def journal_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, str]]:
+    """Where an entry's pending power-on is kept."""
+    return Store(hass, JOURNAL_VERSION, f"{DOMAIN}.{entry_id}.power")
+
+
+def _parse_time(value: object) -> datetime | None:
+    """A stored time, or None when missing or unreadable (the record is outside our code's
+    control once on disk)."""
+    parsed = dt_util.parse_datetime(value) if isinstance(value, str) else None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def _report_resumed(
+    name: str, task: asyncio.Task[PowerOnResult], finished: Callable[[], None]
+) -> None:
+    if task.cancelled() or isinstance(task.exception(), PowerOnCancelledError):
+        return  # closed again (still pending, for the next start), or withdrawn by a turn-off
+    if (err := task.exception()) is not None:
+        _LOGGER.warning("%s: the power-on a restart interrupted failed: %s", name, err)
+    else:
+        _LOGGER.info("%s: the power-on a restart interrupted is done (%s)", name, task.result())
+    finished()
 
 
 def _set_issue(
@@ -160,6 +338,8 @@ def _update_power_issue(
     hass: HomeAssistant, entry: ConfigEntry, snapshot: ProjectorSnapshot
 ) -> None:
     """Raise a repair issue when a power-on failed; remove it once the projector is on."""
+    if snapshot.is_on:
+        _set_issue(hass, entry, ISSUE_POWER_ON_INTERRUPTED, translation_key=None)
     error = snapshot.last_error
     if error is None or not error.repair_issue:
         if snapshot.is_on:
@@ -196,6 +376,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> None:
-    """Forget the entry's repair issues."""
-    for kind in (ISSUE_INSECURE_ADB, ISSUE_POWER_ON_FAILED):
+    """Forget the entry's repair issues and its pending power-on."""
+    for kind in (
+        ISSUE_INSECURE_ADB,
+        ISSUE_POWER_ON_FAILED,
+        ISSUE_POWER_ON_INTERRUPTED,
+        ISSUE_ADB_KEY,
+    ):
         _set_issue(hass, entry, kind, translation_key=None)
+    await journal_store(hass, entry.entry_id).async_remove()

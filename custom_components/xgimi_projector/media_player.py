@@ -86,23 +86,25 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
     def _update_attrs(self) -> None:
         snapshot = self.coordinator.data
         self._attr_source_list = list(self.coordinator.sources)
-        if snapshot is None or not snapshot.is_on:
-            # A power-on takes 20–90 s: show that it is starting, and its phase in the
-            # user's language, where the user pressed (state "off" would hide everything).
-            starting = snapshot is not None and snapshot.powering_on
-            self._attr_state = MediaPlayerState.BUFFERING if starting else MediaPlayerState.OFF
-            self._attr_media_title = (
-                self.coordinator.phase_text(snapshot.phase)
-                if snapshot is not None and starting
-                else None
-            )
+        self._attr_media_title = None
+        if snapshot is None or not snapshot.is_on or not snapshot.reachable:
+            # Nothing shows, or nothing is known of what does. A power-on takes 20–90 s: show
+            # that it is starting, and its phase in the user's language, where the user pressed
+            # (state "off" would hide everything). With ADB silent but the plug's draw at the
+            # in-use level the lamp is on: on (the power_phase attribute says unreachable).
+            if snapshot is not None and snapshot.is_on:
+                self._attr_state = MediaPlayerState.ON
+            elif snapshot is not None and snapshot.powering_on:
+                self._attr_state = MediaPlayerState.BUFFERING
+                self._attr_media_title = self.coordinator.phase_text(snapshot.phase)
+            else:
+                self._attr_state = MediaPlayerState.OFF
             self._attr_source = None
             self._attr_app_id = None
             self._attr_app_name = None
             self._attr_volume_level = None
             self._attr_is_volume_muted = None
             return
-        self._attr_media_title = None
         state = snapshot.device
         if state.playback in _PLAYBACK_STATE:
             self._attr_state = _PLAYBACK_STATE[state.playback]

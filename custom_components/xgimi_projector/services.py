@@ -22,6 +22,10 @@ from .voice_command import VOICE_COMMAND_SCHEMA, async_voice_command
 
 MAX_COMMAND_LENGTH = 4096
 ADB_COMMAND_TIMEOUT_S = 30.0
+"""How long a command may run, printing or silent (documented in services.yaml)."""
+ADB_COMMAND_MAX_OUTPUT_BYTES = 1024 * 1024
+"""How much a command may print (1 MiB, framing included; documented in services.yaml): more
+fails the action and drops the session, so a runaway command cannot fill memory."""
 
 ADB_COMMAND_SCHEMA = vol.Schema(
     {
@@ -65,7 +69,11 @@ async def _async_adb_command(call: ServiceCall) -> ServiceResponse:
     entry = _loaded_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     projector = entry.runtime_data.projector
     try:
-        output = await projector.shell(call.data[ATTR_COMMAND], timeout_s=ADB_COMMAND_TIMEOUT_S)
+        output = await projector.shell(
+            call.data[ATTR_COMMAND],
+            timeout_s=ADB_COMMAND_TIMEOUT_S,
+            max_bytes=ADB_COMMAND_MAX_OUTPUT_BYTES,
+        )
     except XgimiError as err:
         raise translate_error(err, projector.host) from err
     await entry.runtime_data.async_request_refresh()

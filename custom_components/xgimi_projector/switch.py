@@ -33,7 +33,8 @@ async def async_setup_entry(
 
 
 class XgimiPowerSwitch(XgimiEntity, SwitchEntity):
-    """On while the projector's light is on or a power-on runs."""
+    """On while the projector's light is on (by ADB, or by the plug's draw while ADB is silent)
+    or a power-on runs."""
 
     _attr_device_class = SwitchDeviceClass.SWITCH
     _attr_translation_key = "power"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 import logging
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -183,3 +185,20 @@ async def test_log_lines_name_the_projector_and_its_address(
     caplog.set_level(logging.DEBUG, logger="custom_components.xgimi_projector")
     await hass.config_entries.async_reload(entry.entry_id)
     assert f"Connected to {label}" in caplog.text
+
+
+async def test_a_corrupt_adb_key_is_a_repair_not_a_crash(
+    hass: HomeAssistant, start_sim: StartSim, adb_key: Path
+) -> None:
+    """The key is never replaced (the projectors trust it): setup stops with an error that
+    says what to do, and a repair issue shows it."""
+    sim = await start_sim("gmui_android12")
+    entry = await add_projector(hass, sim)
+    await hass.config_entries.async_unload(entry.entry_id)
+    adb_key.write_bytes(b"not a key")
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"adb_key_invalid_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders["path"] == str(adb_key)
+    assert adb_key.read_bytes() == b"not a key"

@@ -33,7 +33,7 @@ from custom_components.xgimi_projector.const import (
     CONF_STANDBY_W,
     DOMAIN,
 )
-from simulator import Simulator
+from simulator import Fault, Simulator
 
 from ..conftest import StartSim
 from .conftest import (
@@ -139,6 +139,25 @@ async def to_standby_without_plug(hass: HomeAssistant, sim: Simulator) -> None:
         "homeassistant", "update_entity", {"entity_id": MP}, blocking=True
     )
     await wait_for_state(hass, MP, STATE_UNAVAILABLE)
+
+
+async def test_running_but_unreachable_is_on_not_off(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """Issue #12 (7): ADB is silent but the plug measures the in-use draw: the lamp is on. The
+    media player says on (its phase attribute says unreachable), and so does the power switch."""
+    sim, _ = await plugged(hass, start_sim)
+    sim.faults.set(Fault.CLOSE_AFTER_CNXN)
+    sim.daemon.kick_all()
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {"entity_id": [POWER, MP]}, blocking=True
+    )
+    await wait_for_state(hass, PHASE, "unreachable")
+    player = hass.states.get(MP)
+    assert player.state == "on", "never off while the draw says it runs"
+    assert player.attributes["power_phase"] == "unreachable"
+    assert "source" not in player.attributes, "nothing is known of what it shows"
+    assert hass.states.get(SWITCH).state == "on"
 
 
 async def test_screen_off_is_off_and_woken_by_key(hass: HomeAssistant, start_sim: StartSim) -> None:

@@ -5,6 +5,11 @@ Every command, poll or user action, waits its turn on a single :class:`asyncio.L
 never dropped. A failed connect starts a capped exponential back-off during which
 calls fail fast with :class:`ProjectorUnreachableError` instead of touching the
 network; an explicit :meth:`AdbConnection.connect` ignores the back-off.
+
+Each command is bounded three ways (docs/adb.md §3.7): its whole duration (``timeout_s``),
+the longest it may stay silent (``idle_s``), and the bytes it may read (``max_bytes``,
+enforced by the transport before anything large is buffered). Past any of them the session
+is dropped, so the next call starts on a clean one.
 """
 
 from __future__ import annotations
@@ -43,12 +48,23 @@ from .errors import (
     WirelessDebuggingPortError,
     XgimiError,
 )
-from .transport import ConnectionClosedError, EofAwareTcpTransport, TcpConnectTimeout
+from .transport import (
+    ConnectionClosedError,
+    EofAwareTcpTransport,
+    OutputLimitError,
+    TcpConnectTimeout,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
 BANNER = "xgimi_projector"
 _STLS = 0x534C5453
+
+DEFAULT_MAX_BYTES = 64 * 1024
+"""What one command may read (output plus ADB framing) unless it asks for more: a poll, a key
+press or a volume change prints a few kilobytes at most."""
+HANDSHAKE_MAX_BYTES = 64 * 1024
+"""What connecting may read: a CNXN banner and AUTH tokens take well under a kilobyte."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +72,8 @@ class Timeouts:
     """Every timeout the library uses, in seconds. None of them is left to a default."""
 
     transport_s: float = 3.0
-    """TCP connect, and each socket read or write."""
+    """TCP connect, and each socket read or write; also how long a command may stay silent
+    unless it says otherwise (``idle_s``)."""
     read_s: float = 5.0
     """Waiting for one expected ADB packet."""
     command_s: float = 10.0
@@ -105,6 +122,7 @@ class AdbConnection:
         self._lock = asyncio.Lock()
         self._signer: Any = None
         self._device: AdbDeviceAsync | None = None
+        self._transport: EofAwareTcpTransport | None = None
         self._failures = 0
         self._retry_at = 0.0
         self.prompt_shown = False
@@ -142,10 +160,21 @@ class AdbConnection:
         async with self._lock:
             await self._connect_locked(auth_timeout_s=auth_timeout_s, on_prompt=on_prompt)
 
-    async def shell(self, command: str, *, timeout_s: float | None = None) -> str:
+    async def shell(
+        self,
+        command: str,
+        *,
+        timeout_s: float | None = None,
+        idle_s: float | None = None,
+        max_bytes: int | None = None,
+    ) -> str:
         """Run one shell command line and return its output.
 
-        Connects first when needed (respecting the back-off). A broken session raises
+        ``timeout_s`` bounds the whole command (default ``Timeouts.command_s``), ``idle_s``
+        the longest it may print nothing (default ``Timeouts.transport_s``; a ``sleep`` or a
+        slow command needs more), ``max_bytes`` what it may read (default
+        :data:`DEFAULT_MAX_BYTES`). Connects first when needed (respecting the back-off). A
+        broken session, or a command past one of its bounds, raises
         :class:`CommandFailedError` and is closed, so the next call reconnects.
         """
         async with self._lock:
@@ -156,17 +185,37 @@ class AdbConnection:
                         f"{self.host}:{self.port} unreachable; next attempt in {wait:.1f} s"
                     )
                 await self._connect_locked()
-            device = self._device
+            device, transport = self._device, self._transport
             assert device is not None
+            assert transport is not None
             command_s = timeout_s if timeout_s is not None else self.timeouts.command_s
+            quiet_s = min(command_s, idle_s if idle_s is not None else self.timeouts.transport_s)
+            limit = max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES
+            transport.begin_command(limit)
             try:
-                output = await device.shell(
-                    command,
-                    transport_timeout_s=self.timeouts.transport_s,
-                    read_timeout_s=max(self.timeouts.read_s, command_s),
-                    timeout_s=command_s,
-                    decode=True,
-                )
+                # adb-shell bounds each read by its transport timeout and the command only
+                # between packets (docs/adb.md §3.1); the deadline here bounds it as a whole.
+                async with asyncio.timeout(command_s):
+                    raw = await device.shell(
+                        command,
+                        transport_timeout_s=quiet_s,
+                        read_timeout_s=command_s,
+                        timeout_s=command_s,
+                        decode=False,
+                    )
+            except OutputLimitError as exc:
+                await self._close_locked()
+                raise CommandFailedError(
+                    f"{_head(command)}: output exceeds {limit} bytes; session dropped"
+                ) from exc
+            except TimeoutError as exc:
+                await self._close_locked()
+                raise CommandFailedError(
+                    f"{_head(command)}: did not finish within {command_s} s"
+                ) from exc
+            except asyncio.CancelledError:
+                self._abort_locked()
+                raise
             except (
                 ConnectionClosedError,
                 OSError,
@@ -179,15 +228,22 @@ class AdbConnection:
             ) as exc:
                 await self._close_locked()
                 raise CommandFailedError(f"{type(exc).__name__}: {exc}") from exc
-            return str(output)
+        # At most ``limit`` bytes (the transport refused more), so decoding here is cheap.
+        return bytes(raw).decode("utf-8", "backslashreplace")
 
     async def close(self) -> None:
         """Close the session (queued behind any running command)."""
         async with self._lock:
             await self._close_locked()
 
+    def _abort_locked(self) -> None:
+        """Drop the session at once (a cancelled command may have left it mid-stream)."""
+        transport, self._device, self._transport = self._transport, None, None
+        if transport is not None:
+            transport.abort()
+
     async def _close_locked(self) -> None:
-        device, self._device = self._device, None
+        device, self._device, self._transport = self._device, None, None
         if device is not None:
             try:
                 await device.close()
@@ -203,10 +259,9 @@ class AdbConnection:
         await self._close_locked()
         if self._signer is None:
             self._signer = await async_load_signer(self.key_path)
+        transport = EofAwareTcpTransport(self.host, self.port, max_bytes=HANDSHAKE_MAX_BYTES)
         device = AdbDeviceAsync(
-            EofAwareTcpTransport(self.host, self.port),
-            default_transport_timeout_s=self.timeouts.transport_s,
-            banner=BANNER,
+            transport, default_transport_timeout_s=self.timeouts.transport_s, banner=BANNER
         )
         prompted = False
 
@@ -241,6 +296,7 @@ class AdbConnection:
         finally:
             self.prompt_shown = False
         self._device = device
+        self._transport = transport
         self._failures = 0
         self._retry_at = 0.0
         _LOGGER.debug("Connected to %s", self.label)
@@ -275,6 +331,11 @@ class AdbConnection:
         ):
             return ProjectorUnreachableError(f"{where}: {type(exc).__name__}: {exc}")
         return None
+
+
+def _head(command: str) -> str:
+    """The start of a command line, for error messages."""
+    return command if len(command) <= 40 else command[:37] + "..."
 
 
 def _unreachable_kind(exc: BaseException) -> type[ProjectorUnreachableError] | None:

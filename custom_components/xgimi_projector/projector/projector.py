@@ -7,8 +7,10 @@ HDMI inputs from :data:`.families.HDMI_INPUTS`, integers, and app packages that 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 import logging
+import math
 from pathlib import Path
 import re
 import shlex
@@ -43,6 +45,19 @@ SOURCE_HOME = "home"
 SOURCE_MENU = "source_menu"
 MAX_KEY_DELAY_S = 60.0
 MAX_KEYS_PER_CALL = 500
+MAX_STEP_PAUSE_S = 2.0
+"""The most pause one step of :meth:`Projector.send_keys` spends on the projector: keys whose
+pauses would add up to more go in further steps, and the wait between two steps is spent here,
+outside the queue, so polls and other commands run in between (docs/adb.md §3.7)."""
+
+PROBE_MAX_BYTES = 512 * 1024
+"""The probe's budget: ``getprop`` and ``pm list packages`` of a big firmware are ~100 KB."""
+CAPTURE_MAX_BYTES = 2 * 1024 * 1024
+"""The diagnostics capture's budget (whole ``dumpsys`` sections; splitting 2 MiB of lines
+takes ~10 ms on the loop)."""
+RAW_MAX_BYTES = 1024 * 1024
+"""The raw shell's default budget (:meth:`Projector.shell`)."""
+CAPTURE_TIMEOUT_S = 30.0
 
 _FAILED_OUTPUT = re.compile(
     r"^(Error|Exception|java\.|\*\* No activities found|Security exception)", re.MULTILINE
@@ -75,6 +90,15 @@ def key_sequence_command(codes: Sequence[int], delay_s: float) -> str:
         return "input keyevent " + " ".join(str(int(code)) for code in codes)
     pause = f"; sleep {min(delay_s, MAX_KEY_DELAY_S):.3f}; "
     return pause.join(f"input keyevent {int(code)}" for code in codes)
+
+
+def key_steps(codes: Sequence[int], delay_s: float) -> list[list[int]]:
+    """``codes`` cut into steps whose pauses (``delay_s`` between keys) add up to at most
+    :data:`MAX_STEP_PAUSE_S`; without a delay, one step."""
+    if delay_s <= 0:
+        return [list(codes)]
+    per_step = 1 + math.floor(MAX_STEP_PAUSE_S / delay_s + 1e-9)
+    return [list(codes[i : i + per_step]) for i in range(0, len(codes), per_step)]
 
 
 def _check_output(command: str, output: str) -> str:
@@ -124,7 +148,7 @@ class Projector:
 
     async def probe(self) -> DeviceInfo:
         """Read identity and capabilities (one round trip); cached in :attr:`info`."""
-        output = await self.connection.shell(PROBE_COMMAND)
+        output = await self.connection.shell(PROBE_COMMAND, max_bytes=PROBE_MAX_BYTES)
         try:
             info = parse_probe(output)
         except PollParseError as exc:
@@ -134,7 +158,12 @@ class Projector:
 
     async def capture(self) -> dict[str, str]:
         """Raw outputs of every command a simulator profile is built from (one round trip)."""
-        output = await self.connection.shell(CAPTURE_COMMAND, timeout_s=30.0)
+        output = await self.connection.shell(
+            CAPTURE_COMMAND,
+            timeout_s=CAPTURE_TIMEOUT_S,
+            idle_s=CAPTURE_TIMEOUT_S,
+            max_bytes=CAPTURE_MAX_BYTES,
+        )
         try:
             return split_sections(output)
         except PollParseError as exc:
@@ -179,8 +208,11 @@ class Projector:
 
     # --- commands -------------------------------------------------------------------
 
-    async def _run(self, command: str, *, timeout_s: float | None = None) -> str:
-        return _check_output(command, await self.connection.shell(command, timeout_s=timeout_s))
+    async def _run(
+        self, command: str, *, timeout_s: float | None = None, idle_s: float | None = None
+    ) -> str:
+        output = await self.connection.shell(command, timeout_s=timeout_s, idle_s=idle_s)
+        return _check_output(command, output)
 
     async def _require_info(self) -> DeviceInfo:
         if self.info is None:
@@ -200,9 +232,12 @@ class Projector:
     async def send_keys(
         self, names: Sequence[str], *, repeats: int = 1, delay_s: float = 0.0
     ) -> None:
-        """Press ``names`` in order, ``repeats`` times, ``delay_s`` apart, in one round trip.
+        """Press ``names`` in order, ``repeats`` times, ``delay_s`` apart.
 
-        Every name is checked before anything is sent (:class:`UnknownKeyError`).
+        Without a delay that is one round trip. With one, the keys go in steps of at most
+        :data:`MAX_STEP_PAUSE_S` of pauses (:func:`key_steps`), and the wait between steps is
+        spent outside the queue, so a long sequence never holds up the polls. Every name is
+        checked before anything is sent (:class:`UnknownKeyError`).
         """
         if repeats < 1:
             raise InvalidCommandError("repeats must be at least 1")
@@ -210,9 +245,21 @@ class Projector:
         sequence = codes * repeats
         if len(sequence) > MAX_KEYS_PER_CALL:
             raise InvalidCommandError(f"at most {MAX_KEYS_PER_CALL} key presses per call")
-        command = key_sequence_command(sequence, delay_s)
-        pauses = max(0.0, min(delay_s, MAX_KEY_DELAY_S)) * (len(sequence) - 1)
-        await self._run(command, timeout_s=self.connection.timeouts.command_s + pauses)
+        if not sequence:
+            raise InvalidCommandError("no keys")
+        delay = max(0.0, min(delay_s, MAX_KEY_DELAY_S))
+        timeouts = self.connection.timeouts
+        for index, step in enumerate(key_steps(sequence, delay)):
+            if index:
+                await asyncio.sleep(delay)
+            pauses = delay * (len(step) - 1)
+            # A step prints nothing while it sleeps on the projector: it may stay silent for
+            # its pauses on top of the usual wait.
+            await self._run(
+                key_sequence_command(step, delay),
+                timeout_s=timeouts.command_s + pauses,
+                idle_s=timeouts.transport_s + pauses,
+            )
 
     async def press(self, name: str) -> None:
         await self.send_keys([name])
@@ -302,6 +349,15 @@ class Projector:
             "-c android.intent.category.LAUNCHER 1"
         )
 
-    async def shell(self, command: str, *, timeout_s: float | None = None) -> str:
-        """Raw shell, for administrators only: the caller is trusted with the device."""
-        return await self.connection.shell(command, timeout_s=timeout_s)
+    async def shell(
+        self, command: str, *, timeout_s: float | None = None, max_bytes: int = RAW_MAX_BYTES
+    ) -> str:
+        """Raw shell, for administrators only: the caller is trusted with the device.
+
+        The command may run, silent or not, for its whole ``timeout_s``, and print up to
+        ``max_bytes`` (output plus framing); more fails and drops the session.
+        """
+        whole_s = timeout_s if timeout_s is not None else self.connection.timeouts.command_s
+        return await self.connection.shell(
+            command, timeout_s=whole_s, idle_s=whole_s, max_bytes=max_bytes
+        )

@@ -28,7 +28,9 @@ class ProjectorSnapshot:
     phase: PowerPhase
     """What the power is doing, running sequences included."""
     is_on: bool
-    """Light on: what ``media_player`` calls on (关屏 and every power-on phase are off)."""
+    """Light on: what ``media_player`` calls on (关屏 and every power-on phase are off). Also
+    while ADB is unreachable but the plug's draw is at the in-use level: then ``device`` is
+    :data:`~.state.UNREACHABLE` and ``phase`` says why nothing more is known."""
     draw_level: DrawLevel | None
     """The settled draw level (None: no power sensor, or no reading)."""
     watts: float | None

@@ -20,13 +20,14 @@ virtual time.
 
 Modules: :mod:`.clock` (time), :mod:`.draw` (thresholds, draw levels), :mod:`.phase` (phases
 and results), :mod:`.plug`, :mod:`.settings`, :mod:`.arbitration`, :mod:`.sequences`,
-:mod:`.manager`.
+:mod:`.pending` (a power-on a restart must finish), :mod:`.manager`.
 """
 
 from .arbitration import TABLE, Action, Job, JobKind, JobPhase, Request, decide
 from .clock import SYSTEM_CLOCK, Clock, Deadline, Dwell, SystemClock
 from .draw import MIN_CALIBRATION_GAP_W, DrawLevel, DrawTracker, PowerThresholds
 from .manager import PowerManager
+from .pending import PendingPowerOn
 from .phase import POWERING_ON, PowerOffResult, PowerOnResult, PowerPhase, observed_phase
 from .plug import Plug
 from .settings import PowerSettings
@@ -45,6 +46,7 @@ __all__ = [
     "Job",
     "JobKind",
     "JobPhase",
+    "PendingPowerOn",
     "Plug",
     "PowerManager",
     "PowerOffResult",

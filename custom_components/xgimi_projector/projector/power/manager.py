@@ -16,6 +16,7 @@ from . import sequences
 from .arbitration import Action, Job, JobKind, JobPhase, Request, decide
 from .clock import SYSTEM_CLOCK, Clock, Deadline
 from .draw import DrawLevel, DrawTracker
+from .pending import PendingPowerOn
 from .phase import PowerOffResult, PowerOnResult, PowerPhase, observed_phase
 from .plug import Plug
 from .sequences import Run
@@ -25,6 +26,18 @@ _LOGGER = logging.getLogger(__name__)
 
 type TaskFactory = Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]]
 type SequenceFn[T] = Callable[[Run], Coroutine[Any, Any, T]]
+
+_AT_THE_PLUG = frozenset(
+    {
+        JobPhase.CUTTING_POWER,
+        JobPhase.WAITING,
+        JobPhase.RESTORING_MAINS,
+        JobPhase.BOOTING,
+        JobPhase.CONNECTING,
+    }
+)
+"""A power-on in these phases has reached the plug: a restart must not forget it."""
+_BOOTING = frozenset({JobPhase.BOOTING, JobPhase.CONNECTING})
 
 
 def _default_task_factory(coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
@@ -59,6 +72,7 @@ class PowerManager:
         on_change: Callable[[], None] | None = None,
         clock: Clock = SYSTEM_CLOCK,
         create_task: TaskFactory = _default_task_factory,
+        on_pending: Callable[[PendingPowerOn | None], None] | None = None,
     ) -> None:
         self.projector = projector
         self.plug = plug
@@ -66,6 +80,9 @@ class PowerManager:
         self.clock = clock
         self.on_change = on_change
         """Called whenever the phase may have changed."""
+        self.on_pending = on_pending
+        """Called with the power-on a restart must finish (None once there is none): see
+        :class:`PendingPowerOn`."""
         self._create_task = create_task
         thresholds = self.settings.thresholds
         self.tracker: DrawTracker | None = (
@@ -83,6 +100,11 @@ class PowerManager:
         self._on_grace: Deadline | None = None
         """After a power-on: "awake" means on until then, whatever a slow sensor shows."""
         self._plug_was_available = True
+        self._pending: PendingPowerOn | None = None
+        self._closing = False
+        self._draw_rechecked = False
+        """Unreachable but drawing in-use power: the reading was refreshed once, so "on" is
+        not a stale value (a slow sensor after 关机). Reset when ADB answers."""
 
     # --- observation -----------------------------------------------------------------
 
@@ -128,8 +150,22 @@ class PowerManager:
 
     @property
     def is_on(self) -> bool:
-        """Light on: what ``media_player`` calls on (关屏 and every power-on phase are off)."""
-        return self._shown() is None and self.observed_phase(self.state) is PowerPhase.ON
+        """Light on: what ``media_player`` calls on (关屏 and every power-on phase are off).
+
+        Also while ADB is unreachable but the plug's settled draw is at the in-use level: the
+        lamp is on, whatever the network says (the phase then says ``UNREACHABLE``).
+        """
+        if self._shown() is not None:
+            return False
+        observed = self.observed_phase(self.state)
+        return observed is PowerPhase.ON or (
+            observed is PowerPhase.UNREACHABLE and self.draw_level is DrawLevel.ACTIVE
+        )
+
+    @property
+    def pending(self) -> PendingPowerOn | None:
+        """The power-on a restart must finish, if any (see :class:`PendingPowerOn`)."""
+        return self._pending
 
     def observed_phase(self, state: ProjectorState) -> PowerPhase:
         """The phase ``state`` and the plug show, ignoring running sequences."""
@@ -152,8 +188,19 @@ class PowerManager:
         )
 
     async def refresh(self) -> ProjectorSnapshot:
-        """Poll once (errors propagate, as :meth:`Projector.poll`'s do), observe, snapshot."""
-        self.observe(await self.projector.poll())
+        """Poll once (errors propagate, as :meth:`Projector.poll`'s do), observe, snapshot.
+
+        When ADB has just become unreachable while the draw reads in-use, the reading is
+        refreshed once first: a plug that reports slowly still shows the power of a projector
+        that went to standby moments ago, and that must not read as "on".
+        """
+        state = await self.projector.poll()
+        self.observe(state)
+        plug = self.plug
+        if plug is not None and not state.reachable and self.is_on and not self._draw_rechecked:
+            self._draw_rechecked = True
+            await plug.refresh_power()
+            self._read_plug()
         return self.snapshot()
 
     def observe(self, state: ProjectorState) -> None:
@@ -172,6 +219,7 @@ class PowerManager:
         if state.reachable:
             self.heard_recently = Deadline(self.clock, self.settings.standby_unreachable_s)
             self.boot = None
+            self._draw_rechecked = False
         self._read_plug()
 
     def _read_plug(self) -> None:
@@ -241,8 +289,18 @@ class PowerManager:
             self._after(shown)
 
     def _entered(self, run: Run, previous: JobPhase) -> None:
-        if run is self._job:
-            self._after(Job(run.kind, previous).shown)
+        if run is not self._job:
+            return
+        if run.kind is JobKind.POWER_ON and run.phase in _AT_THE_PLUG:
+            self._set_pending(PendingPowerOn(boot_started=run.phase in _BOOTING))
+        self._after(Job(run.kind, previous).shown)
+
+    def _set_pending(self, pending: PendingPowerOn | None) -> None:
+        if pending == self._pending:
+            return
+        self._pending = pending
+        if self.on_pending is not None:
+            self.on_pending(pending)
 
     def _after(self, shown: PowerPhase | None) -> None:
         """The running job changed: tell the listener when the phase it shows did."""
@@ -277,13 +335,32 @@ class PowerManager:
 
     def start_turn_on(self) -> asyncio.Task[PowerOnResult]:
         """Start (or join) the power-on sequence without waiting for it."""
+        return self._request_turn_on(self._power_on)
+
+    def resume_turn_on(self, *, booting_for_s: float | None = None) -> asyncio.Task[PowerOnResult]:
+        """Finish a power-on that an earlier run of the owner left pending (see
+        :class:`PendingPowerOn`); like :meth:`start_turn_on` otherwise.
+
+        ``booting_for_s``: mains was switched on for it that long ago. A boot still within
+        ``boot_timeout_s`` is waited for, never cut again (without a power sensor nothing else
+        would tell a booting projector from one in standby). If the projector is on by now and
+        shows its home screen (its boot ended while nobody watched), the power-on source is
+        applied.
+        """
+        left_s = None if booting_for_s is None else self.settings.boot_timeout_s - booting_for_s
+        if left_s is not None and left_s > 0:
+            self.boot = Deadline(self.clock, left_s)
+        self._set_pending(PendingPowerOn(boot_started=booting_for_s is not None))
+        return self._request_turn_on(partial(self._power_on, resumed=True))
+
+    def _request_turn_on(self, sequence: SequenceFn[PowerOnResult]) -> asyncio.Task[PowerOnResult]:
         run, action = self._decide(Request.TURN_ON)
         if action is Action.JOIN:
             return cast("asyncio.Task[PowerOnResult]", _running(run).started)
         if action is Action.REPLACE:
             self._stop(_running(run))
         # START, or SUPERSEDE: the soft power-off sees it is no longer the job and stops.
-        return self._start(JobKind.POWER_ON, JobPhase.STARTING, self._power_on)
+        return self._start(JobKind.POWER_ON, JobPhase.STARTING, sequence)
 
     # --- turning off -----------------------------------------------------------------
 
@@ -346,19 +423,24 @@ class PowerManager:
             partial(sequences.cut_mains_when_standby, self),
         )
 
-    async def _power_on(self, run: Run) -> PowerOnResult:
+    async def _power_on(self, run: Run, *, resumed: bool = False) -> PowerOnResult:
         self.last_error = None
         try:
-            result = await sequences.power_on(self, run)
+            result = await sequences.power_on(self, run, resumed=resumed)
         except asyncio.CancelledError:
             if not run.stopping:
-                raise
+                raise  # cancelled from outside (its owner goes away): the request stands
+            if not self._closing:
+                self._set_pending(None)  # withdrawn by a turn-off (closing leaves it pending)
             raise PowerOnCancelledError("cancelled during power-on") from None
-        except PowerError as err:
-            self.last_error = err
-            self.boot = None  # whatever mains did, no boot is under way
-            _LOGGER.warning("Could not turn on %s: %s", self.projector.label, err)
+        except Exception as err:
+            self._set_pending(None)  # failed: nothing is left to finish
+            if isinstance(err, PowerError):
+                self.last_error = err
+                self.boot = None  # whatever mains did, no boot is under way
+                _LOGGER.warning("Could not turn on %s: %s", self.projector.label, err)
             raise
+        self._set_pending(None)
         self._on_grace = Deadline(self.clock, self.settings.sensor_grace_s)
         return result
 
@@ -371,18 +453,36 @@ class PowerManager:
             raise PowerError("the power-off was stopped: the integration is closing") from None
 
     async def close(self) -> None:
-        """Cancel the running job (the integration unloads or reloads).
+        """Cancel the running job (the integration unloads or reloads, or its host stops).
 
         A power-on interrupted while mains is off gets mains back, so the projector still
-        boots (what was asked for) instead of staying unpowered.
+        boots (what was asked for) instead of staying unpowered. An interrupted power-on stays
+        :attr:`pending`, so that whoever runs next can finish it (:meth:`resume_turn_on`).
         """
         run, action = self._decide(Request.CLOSE)
         if action is Action.NOTHING:
             return
-        await self._cancel(_running(run))
+        running = _running(run)
+        phase = running.phase
+        self._closing = True
+        try:
+            await self._cancel(running)
+        finally:
+            self._closing = False
         plug = self.plug
+        boot_started = (self._pending is not None and self._pending.boot_started) or (
+            # Stopped while the plug was switching on: if it did, the boot has begun.
+            phase is JobPhase.RESTORING_MAINS and plug is not None and plug.is_on is True
+        )
         if action is Action.RESTORE_MAINS and plug is not None:
             try:
                 await plug.turn_on()
             except XgimiError as err:
                 _LOGGER.warning("%s: could not restore mains: %s", self.projector.label, err)
+            else:
+                boot_started = True
+                _LOGGER.info(
+                    "%s: mains restored on closing; it boots by itself", self.projector.label
+                )
+        if running.kind is JobKind.POWER_ON:
+            self._set_pending(PendingPowerOn(boot_started=boot_started))

@@ -27,7 +27,7 @@ from ..errors import (
     XgimiError,
 )
 from ..projector import Projector
-from ..state import UNREACHABLE, ProjectorState
+from ..state import UNREACHABLE, ProjectorState, SourceKind
 from .arbitration import Job, JobKind, JobPhase
 from .clock import Clock, Deadline, Dwell
 from .draw import DrawTracker, PowerThresholds
@@ -124,13 +124,19 @@ def require_plug(host: Host) -> Plug:
 # --- power-on -------------------------------------------------------------------------------
 
 
-async def power_on(host: Host, run: Run) -> PowerOnResult:
-    """Turn on, however it takes: a wake key when reachable, else the plug."""
+async def power_on(host: Host, run: Run, *, resumed: bool = False) -> PowerOnResult:
+    """Turn on, however it takes: a wake key when reachable, else the plug.
+
+    ``resumed``: a power-on a restart interrupted. Found on at its home screen (the boot it
+    started ended meanwhile), it still gets its source.
+    """
     state = await look(host)
     if state.reachable and state.awake:
         was_on = host.observed_phase(state) is PowerPhase.ON
         await host.projector.wake()
         if was_on:
+            if resumed and state.source_kind is SourceKind.LAUNCHER:
+                await apply_source(host)
             return PowerOnResult.ALREADY_ON
         await apply_source(host)
         return PowerOnResult.WOKE
@@ -150,7 +156,7 @@ async def power_on(host: Host, run: Run) -> PowerOnResult:
     require_plug(host)  # nothing to wait for without one
     state = await confirm_unreachable(host)
     if state.reachable:
-        return await power_on(host, run)
+        return await power_on(host, run, resumed=resumed)
     await plug_cycle(host, run)
     return PowerOnResult.BOOTED
 
