@@ -8,8 +8,9 @@ Quick start::
 
 or from a shell: ``python -m simulator --port 5555 --profile gmui_android12``.
 
-The simulated shell runs a real ``bash`` on the host (restricted PATH, loopback only); see
-:mod:`simulator.shell`.
+The simulated shell runs a real ``bash`` in a bubblewrap jail for each command line (no network,
+a read-only minimal filesystem, a private ``/tmp``, uid 2000), with Android's commands answered
+by the device model; see :mod:`simulator.shell` and :mod:`simulator.sandbox`.
 """
 
 from __future__ import annotations

@@ -11,12 +11,19 @@ import asyncio
 from collections.abc import Sequence
 import contextlib
 import logging
+import os
 import signal
 import sys
 
 from .faults import Fault, PromptMode
 from .power import DeviceState
 from .profiles import ProfileError, list_profiles, load_profile
+from .sandbox import (
+    UNSANDBOXED_ENV,
+    SandboxUnavailableError,
+    ensure_available,
+    sandbox_required,
+)
 from .simulated_projector import Simulator
 
 _LOGGER = logging.getLogger("simulator")
@@ -25,8 +32,8 @@ _LOGGER = logging.getLogger("simulator")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m simulator",
-        description="A simulated XGIMI projector speaking real ADB on loopback (its shell runs a "
-        "restricted bash on this host: keep it on 127.0.0.1).",
+        description="A simulated XGIMI projector speaking real ADB on loopback (its shell runs "
+        "bash in a bubblewrap sandbox: no network, no host files).",
     )
     parser.add_argument(
         "--list-profiles", action="store_true", help="list the bundled firmware profiles and exit"
@@ -99,6 +106,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="disable 上电自动开机 (auto power-on when mains returns)",
     )
+    parser.add_argument(
+        "--unsandboxed-shell",
+        action="store_true",
+        help="run client shell commands on this host, restricted by PATH only, when bubblewrap "
+        "cannot sandbox them (unsafe: keep the port on 127.0.0.1)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
 
@@ -116,6 +129,14 @@ def _list_profiles() -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    if args.unsandboxed_shell:
+        os.environ[UNSANDBOXED_ENV] = "1"
+    if sandbox_required():
+        try:
+            await ensure_available()
+        except SandboxUnavailableError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
     sim = Simulator(
         args.profile,
         host=args.host,

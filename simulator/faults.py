@@ -22,6 +22,22 @@ class Fault(enum.StrEnum):
     STLS = "stls"
     """The port is an Android 11+ wireless-debugging port: it answers CNXN with STLS."""
 
+    # Hostile modes (issue #12): a broken or malicious adbd. Each applies once the handshake is
+    # done, so a client can still connect and then meets the misbehaviour on every command.
+    HUGE_OUTPUT = "huge-output"
+    """Every shell command answers with ``FaultState.huge_output_bytes`` of text (100 MB by
+    default) instead of its own output, at full speed (flow control still honoured)."""
+    STRAY_PACKETS = "stray-packets"
+    """Before each command's output the device sends ``FaultState.stray_bytes`` of WRTE packets
+    for a stream that is not open, without waiting for them to be acknowledged."""
+    BYTE_DRIP = "byte-drip"
+    """Every packet goes out one byte at a time, ``FaultState.drip_interval_s`` apart."""
+    LYING_LENGTH = "lying-length"
+    """The first WRTE of each command claims a payload of ``FaultState.lying_length`` bytes, and
+    the device then streams ``huge_output_bytes`` of filler as if it were that payload."""
+    BAD_MAGIC = "bad-magic"
+    """Every packet's ``magic`` field is wrong (not the command's bitwise inverse)."""
+
 
 class PromptMode(enum.StrEnum):
     """How the simulated person in front of the projector answers "Allow USB debugging?"."""
@@ -38,6 +54,14 @@ class FaultState:
     active: set[Fault] = field(default_factory=set)
     latency_s: float = 0.0
     """Extra delay before every shell command's output (per-command latency)."""
+    huge_output_bytes: int = 100 * 1000 * 1000
+    """How much ``huge-output`` (and ``lying-length``'s filler) sends per command."""
+    stray_bytes: int = 16 * 1024
+    """How much ``stray-packets`` sends per command (in packets of at most 4 KiB)."""
+    drip_interval_s: float = 0.05
+    """The pause between two bytes of ``byte-drip``."""
+    lying_length: int = 0x7FFF_FFFF
+    """The payload length ``lying-length`` claims (2 GiB - 1)."""
 
     def set(self, *faults: Fault) -> None:
         self.active.update(faults)

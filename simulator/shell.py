@@ -1,17 +1,18 @@
 """The simulated projector's ``/system/bin/sh``: a real bash; Android's commands bridge to Python.
 
-**Security note.** Every shell command line an ADB client sends is run by a real
-``bash --noprofile --norc -c …`` process *on the host running the simulator*, as the simulator's
-user. It is restricted only by convention, not by a sandbox:
+**Security.** Every shell command line an ADB client sends runs in a real
+``bash --noprofile --norc -c …``, each in its own bubblewrap sandbox (:mod:`simulator.sandbox`):
+uid 2000 without capabilities, no network, a read-only root with only ``/usr`` and the text tools
+(:data:`HOST_TOOLS` in ``/system/bin``: ``grep sed awk cut head tail cat …``; anything else fails
+with mksh's ``/system/bin/sh: ls: not found``, exit 127), and a private ``/tmp`` that is its
+working directory and ``$HOME``. A client can neither read nor change the host, nor reach its
+network. Without a working ``bwrap`` the shell refuses to run (it names the package to install).
 
-* ``PATH`` points at a private directory holding symlinks to a short list of harmless text tools
-  (:data:`HOST_TOOLS`: ``grep sed awk cut head tail cat …``), so ``ls``, ``rm``, ``curl`` and
-  friends fail with mksh's ``/system/bin/sh: ls: not found`` (exit 127); but absolute paths
-  (``/bin/rm``) and bash builtins still work, and ``cat /etc/passwd`` reads the host's file;
-* the working directory and ``HOME`` are a private temporary directory, removed on close;
-* the ADB daemon listens on loopback (127.0.0.1) by default.
-
-So never expose the simulator's port beyond loopback on a machine you care about.
+``Shell(sandbox=False)`` (or ``XGIMI_SIM_UNSANDBOXED_SHELL=1``, ``python -m simulator
+--unsandboxed-shell``) is the old reduced mode, for hosts that cannot sandbox: bash runs on the
+host as the simulator's user, restricted only by ``PATH`` (a private directory of symlinks to the
+same tools) and a private working directory; absolute paths (``/bin/rm``), ``cat /etc/passwd``
+and ``/dev/tcp`` all work there. Keep such a simulator on 127.0.0.1 on a machine you do not mind.
 
 Why a real shell: Home Assistant's ``androidtv`` library sends command lines such as
 ``CURRENT_APP=$(dumpsys window windows | grep -E 'mCurrentFocus|mFocusedApp') &&
@@ -28,17 +29,19 @@ pm cmd …``) are bash *functions* defined in a preamble. Each call
 2. writes its argv, NUL-separated and prefixed by the count, to the *request pipe*,
 3. reads ``<exit code> <stdout mode> <stderr mode> <seq>`` from the *response pipe*; the Python
    side has by then applied the command to the device model and written its stdout/stderr to
-   files ``<seq>.o`` / ``<seq>.e`` in a private directory,
+   files ``<seq>.o`` / ``<seq>.e`` in a private directory (the jail sees it read-only at ``/sim``),
 4. reads those files with the ``read`` builtin (no fork), puts the token back, prints the output
    (``cat`` only for binary output) and returns the exit code.
 
 Because each call waits for the model, state changes apply in order within one command line:
 ``input keyevent 26 && dumpsys power`` shows the new state.
 
-Measured overhead (2-core VM, Python 3.13, shared with other jobs): about 5 ms per command line
-(``bash`` start-up, the preamble, pipes) plus 0.5–0.9 ms per bridged call; ``dumpsys power``
-alone takes about 6 ms. Each extra pipeline stage (``| grep``) costs a fork+exec, 1–3 ms. Under
-Home Assistant's test plugin (asyncio debug mode) a bare command line takes 10–15 ms.
+Measured overhead (2-core VM, Python 3.13, shared with other jobs; medians): unsandboxed, about
+3 ms per command line (``bash`` start-up, the preamble, pipes); the sandbox adds 5–9 ms
+(``setpriv`` + ``bwrap``: namespaces and mounts; 5 ms at best). A bridged call costs 0.4–0.9 ms
+either way, and the library's whole poll takes about 16 ms unsandboxed, 25 ms sandboxed. Each extra
+pipeline stage (``| grep``) costs a fork+exec, 1–3 ms. Under Home Assistant's test plugin (asyncio
+debug mode) a bare unsandboxed command line takes 10–15 ms.
 """
 
 from __future__ import annotations
@@ -54,9 +57,11 @@ import shutil
 import signal
 import tempfile
 
+from . import sandbox as _sandbox
 from .backend import ShellResult
+from .sandbox import SandboxUnavailableError
 
-__all__ = ["ANDROID_COMMANDS", "HOST_TOOLS", "BridgeHandler", "Shell"]
+__all__ = ["ANDROID_COMMANDS", "HOST_TOOLS", "BridgeHandler", "SandboxUnavailableError", "Shell"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -135,7 +140,7 @@ __sim_call() {
 """
 
 
-def _preamble(commands: Iterable[str], fds: tuple[int, ...], ipc_dir: Path) -> str:
+def _preamble(commands: Iterable[str], fds: tuple[int, ...], ipc_dir: Path | str) -> str:
     qw, rr, lr, lw = fds
     lines = [
         _PREAMBLE,
@@ -149,8 +154,17 @@ def _preamble(commands: Iterable[str], fds: tuple[int, ...], ipc_dir: Path) -> s
 class _Bridge:
     """The Python end of one shell's pipes: parses requests, answers them in order."""
 
-    def __init__(self, req_fd: int, resp_fd: int, ipc_dir: Path, handler: BridgeHandler) -> None:
+    def __init__(
+        self,
+        req_fd: int,
+        resp_fd: int,
+        ipc_dir: Path,
+        handler: BridgeHandler,
+        *,
+        shared: bool = False,
+    ) -> None:
         self._req_fd = req_fd
+        self._shared = shared
         self._resp_fd = resp_fd
         self._ipc_dir = ipc_dir
         self._handler = handler
@@ -202,7 +216,10 @@ class _Bridge:
     def _write_stream(self, seq: int, suffix: str, data: bytes) -> int:
         if not data:
             return 0
-        (self._ipc_dir / f"{seq}.{suffix}").write_bytes(data)
+        path = self._ipc_dir / f"{seq}.{suffix}"
+        path.write_bytes(data)
+        if self._shared:  # read by the jail's host user
+            path.chmod(0o644)
         return 2 if (b"\0" in data or len(data) > _INLINE_LIMIT) else 1
 
     def _answer(self, argv: list[str]) -> None:
@@ -235,7 +252,12 @@ class _Bridge:
 
 
 class Shell:
-    """Runs command lines in bash with :data:`ANDROID_COMMANDS` bridged to ``handler``."""
+    """Runs command lines in bash with :data:`ANDROID_COMMANDS` bridged to ``handler``.
+
+    ``sandbox``: run each command line in a bubblewrap jail (the default unless
+    ``XGIMI_SIM_UNSANDBOXED_SHELL=1``); :meth:`run` raises :class:`SandboxUnavailableError`
+    when it cannot. ``False`` runs bash on the host, restricted by ``PATH`` only.
+    """
 
     def __init__(
         self,
@@ -245,12 +267,16 @@ class Shell:
         tools: Iterable[str] = HOST_TOOLS,
         timeout_s: float | None = 300.0,
         env: dict[str, str] | None = None,
+        sandbox: bool | None = None,
     ) -> None:
         self._handler = handler
         self._commands = tuple(commands)
         self._tools = tuple(tools)
         self.timeout_s = timeout_s
         self._extra_env = dict(env or {})
+        self.sandboxed = _sandbox.sandbox_required() if sandbox is None else sandbox
+        """Whether command lines run in the sandbox (fixed at construction)."""
+        self._jail: _sandbox.Jail | None = None
         self._base: Path | None = None
         self._bash = ""
         self._ids = itertools.count(1)
@@ -259,23 +285,45 @@ class Shell:
 
     # -- set-up ---------------------------------------------------------------------------
 
-    def _setup(self) -> Path:
+    @property
+    def private_dir(self) -> Path | None:
+        """The host directory of this shell (bridge files; unsandboxed: tools and home)."""
+        return self._base
+
+    async def _setup(self) -> Path:
+        if self.sandboxed and self._jail is None:
+            self._jail = await _sandbox.prepare(self._tools)
         if self._base is not None:
             return self._base
+        base = Path(tempfile.mkdtemp(prefix="xgimi-sim-sh-"))
+        (base / "ipc").mkdir()
+        if self.sandboxed:  # the jail's host user may differ: let it reach the bridge files
+            base.chmod(0o711)
+            (base / "ipc").chmod(0o711)
+        else:
+            try:
+                self._setup_unsandboxed(base)
+            except BaseException:
+                shutil.rmtree(base, ignore_errors=True)
+                raise
+        self._base = base
+        return base
+
+    def _setup_unsandboxed(self, base: Path) -> None:
         bash = shutil.which("bash")
         if bash is None:
             raise RuntimeError("the simulated shell needs bash on the host")
         self._bash = bash
-        base = Path(tempfile.mkdtemp(prefix="xgimi-sim-sh-"))
         (base / "bin").mkdir()
         (base / "root").mkdir()
-        (base / "ipc").mkdir()
         for tool in self._tools:
             found = shutil.which(tool)
             if found:
                 os.symlink(found, base / "bin" / tool)
-        self._base = base
-        return base
+        _LOGGER.warning(
+            "simulated shell is NOT sandboxed: client commands run on this host as uid %s",
+            os.getuid(),
+        )
 
     def _env(self, base: Path) -> dict[str, str]:
         env = {
@@ -292,36 +340,40 @@ class Shell:
             "ANDROID_DATA": "/data",
             "EXTERNAL_STORAGE": "/sdcard",
         }
+        if self.sandboxed:
+            env.update(_sandbox.ENV)
         env.update(self._extra_env)
         return env
+
+    def _argv(self, ipc_dir: Path, script: str) -> list[str]:
+        if self._jail is not None:
+            return self._jail.argv(ipc_dir, script)
+        return [self._bash, "--noprofile", "--norc", "-c", script, "sh"]
 
     # -- running --------------------------------------------------------------------------
 
     async def run(self, command: str) -> ShellResult:
         """Run one command line; returns its stdout, stderr and exit code."""
-        base = self._setup()
+        base = await self._setup()
         ipc_dir = base / "ipc" / str(next(self._ids))
-        ipc_dir.mkdir()
+        ipc_dir.mkdir(mode=0o711)
+        ipc_dir.chmod(0o711)
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         lock_r, lock_w = os.pipe()
         os.write(lock_w, b"x")
         child_fds: tuple[int, ...] = (req_w, resp_r, lock_r, lock_w)
-        script = _preamble(self._commands, child_fds, ipc_dir) + command
+        seen_dir = _sandbox.BRIDGE_DIR if self.sandboxed else ipc_dir
+        script = _preamble(self._commands, child_fds, seen_dir) + command
         bridge: _Bridge | None = None
         proc: asyncio.subprocess.Process | None = None
         try:
             proc = await asyncio.create_subprocess_exec(
-                self._bash,
-                "--noprofile",
-                "--norc",
-                "-c",
-                script,
-                "sh",
+                *self._argv(ipc_dir, script),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
-                cwd=base / "root",
+                cwd=base if self.sandboxed else base / "root",
                 env=self._env(base),
                 pass_fds=child_fds,
                 process_group=0,
@@ -329,7 +381,7 @@ class Shell:
             for fd in child_fds:
                 os.close(fd)
             child_fds = ()
-            bridge = _Bridge(req_r, resp_w, ipc_dir, self._handler)
+            bridge = _Bridge(req_r, resp_w, ipc_dir, self._handler, shared=self.sandboxed)
             self._procs.add(proc)
             self.commands_run += 1
             try:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 from simulator.backend import ShellResult
 from simulator.faults import Fault, PromptMode
 
+from . import hostile
 from .auth import HostKey, InvalidKeyError, parse_public_key
 from .protocol import (
     A_AUTH,
@@ -40,7 +41,7 @@ from .protocol import (
     TOKEN_SIZE,
     checksum,
     command_name,
-    pack,
+    pack_header,
     unpack_header,
 )
 from .shell_v2 import ShellService, encode_output, interactive_result, parse_service
@@ -105,11 +106,15 @@ class Connection:
         self._version: int | None = None
         """The negotiated protocol version, once we have sent CNXN."""
         self._max_data = MAX_PAYLOAD_V1
+        self._online = False
+        """True once our CNXN is out: the hostile modes apply from then on."""
         self._token: bytes | None = None
         self._prompt_task: asyncio.Task[None] | None = None
         # Streams, by our id.
         self._streams: dict[int, _Stream] = {}
         self._next_dev_id = 1
+        self._send_lock = asyncio.Lock()
+        """Held while a packet is written, so a dripped packet is never interleaved."""
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -211,10 +216,21 @@ class Connection:
             return max(self._backend.max_payload, MAX_PAYLOAD_V1)
         return self._max_data
 
-    async def _send(self, command: int, arg0: int, arg1: int, payload: bytes = b"") -> None:
+    def _writer_or_raise(self) -> asyncio.StreamWriter:
         writer = self._writer
         if self.closed or writer is None or writer.transport.is_closing():
             raise _ConnectionClosed
+        return writer
+
+    async def _send(
+        self,
+        command: int,
+        arg0: int,
+        arg1: int,
+        payload: bytes = b"",
+        payload_checksum: int | None = None,
+    ) -> None:
+        self._writer_or_raise()
         if Fault.SILENT in self._daemon.faults:
             _LOGGER.debug("%s: silent, not sending %s", self.peer, command_name(command))
             return
@@ -226,8 +242,31 @@ class Connection:
             arg1,
             len(payload),
         )
-        writer.write(pack(command, arg0, arg1, payload))
-        await writer.drain()
+        total = checksum(payload) if payload_checksum is None else payload_checksum
+        header = pack_header(command, arg0, arg1, len(payload), total)
+        if self._online and Fault.BAD_MAGIC in self._daemon.faults:
+            header = hostile.corrupt_magic(header)
+        await self._write(header, payload)
+
+    async def _write(self, *parts: bytes) -> None:
+        """Write bytes as they are (one packet, or a hostile mode's pieces), then drain.
+
+        Under ``byte-drip`` (once online) every byte goes out alone, a pause apart.
+        """
+        async with self._send_lock:
+            writer = self._writer_or_raise()
+            faults = self._daemon.faults
+            if not self._online or Fault.BYTE_DRIP not in faults:
+                for part in parts:
+                    writer.write(part)
+                await writer.drain()
+                return
+            for part in parts:
+                for index in range(len(part)):
+                    writer = self._writer_or_raise()
+                    writer.write(part[index : index + 1])
+                    await writer.drain()
+                    await asyncio.sleep(faults.drip_interval_s)
 
     async def _read_loop(self, reader: asyncio.StreamReader) -> None:
         while not self._is_closed():
@@ -288,6 +327,7 @@ class Connection:
             self._prompt_task = None
         self._version = None
         self._max_data = MAX_PAYLOAD_V1
+        self._online = False
         self._token = None
 
     async def _on_cnxn(self, version: int, max_data: int, payload: bytes) -> None:
@@ -321,6 +361,7 @@ class Connection:
         self._version = min(self._host_version, self._backend.protocol_version)
         self._max_data = min(self._host_max_data, self._backend.max_payload)
         await self._send(A_CNXN, self._version, self._max_data, self._backend.banner())
+        self._online = True
 
     async def _on_auth(self, kind: int, payload: bytes) -> None:
         if self._token is None:
@@ -402,6 +443,14 @@ class Connection:
         try:
             if faults.latency_s > 0:
                 await asyncio.sleep(faults.latency_s)
+            if Fault.STRAY_PACKETS in faults:
+                await self._send_strays()
+            if Fault.LYING_LENGTH in faults:
+                await self._send_lie(stream)
+                return
+            if Fault.HUGE_OUTPUT in faults:
+                await self._send_huge_output(stream)
+                return
             result = await self._run_command(stream.service)
             chunks = encode_output(stream.service, result, self._max_data)
             if close_mid_command:
@@ -419,6 +468,38 @@ class Connection:
             await self._close_stream(stream)
         except (_ConnectionClosed, ConnectionError):
             pass
+
+    async def _send_strays(self) -> None:
+        faults = self._daemon.faults
+        _LOGGER.debug("%s: fault %s (%d bytes)", self.peer, Fault.STRAY_PACKETS, faults.stray_bytes)
+        for packet in hostile.stray_packets(faults.stray_bytes, self._max_data):
+            await self._write(packet)
+
+    async def _send_huge_output(self, stream: _Stream) -> None:
+        total = self._daemon.faults.huge_output_bytes
+        _LOGGER.debug("%s: fault %s (%d bytes)", self.peer, Fault.HUGE_OUTPUT, total)
+        for payload, payload_checksum in hostile.filler_payloads(total, self._max_data):
+            stream.acked.clear()
+            await self._send(A_WRTE, stream.dev_id, stream.local_id, payload, payload_checksum)
+            await stream.acked.wait()
+        await self._close_stream(stream)
+
+    async def _send_lie(self, stream: _Stream) -> None:
+        faults = self._daemon.faults
+        _LOGGER.debug(
+            "%s: fault %s (claims %d bytes, sends %d)",
+            self.peer,
+            Fault.LYING_LENGTH,
+            faults.lying_length,
+            faults.huge_output_bytes,
+        )
+        # The header alone (its checksum cannot match anything), then filler as its "payload";
+        # the host either waits for the rest or hangs up.
+        await self._write(
+            pack_header(A_WRTE, stream.dev_id, stream.local_id, faults.lying_length, 0)
+        )
+        for piece in hostile.lying_payload(faults.huge_output_bytes):
+            await self._write(piece)
 
     async def _run_command(self, service: ShellService) -> ShellResult:
         if not service.command:

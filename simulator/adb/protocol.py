@@ -80,17 +80,23 @@ class Header:
     magic: int
 
 
-def pack(command: int, arg0: int, arg1: int, payload: bytes = b"") -> bytes:
-    """One whole packet, header and payload, with checksum and magic filled in."""
-    header = HEADER.pack(
+def pack_header(
+    command: int, arg0: int, arg1: int, length: int, payload_checksum: int, magic: int | None = None
+) -> bytes:
+    """A 24-byte header as given (``magic`` defaults to the right one: ``command ^ 0xFFFFFFFF``)."""
+    return HEADER.pack(
         command,
         arg0 & 0xFFFFFFFF,
         arg1 & 0xFFFFFFFF,
-        len(payload),
-        checksum(payload),
-        command ^ 0xFFFFFFFF,
+        length & 0xFFFFFFFF,
+        payload_checksum & 0xFFFFFFFF,
+        (command ^ 0xFFFFFFFF) if magic is None else magic & 0xFFFFFFFF,
     )
-    return header + payload
+
+
+def pack(command: int, arg0: int, arg1: int, payload: bytes = b"") -> bytes:
+    """One whole packet, header and payload, with checksum and magic filled in."""
+    return pack_header(command, arg0, arg1, len(payload), checksum(payload)) + payload
 
 
 def unpack_header(data: bytes) -> Header:
