@@ -140,6 +140,20 @@ def _link(link: Path, target: Path) -> None:
     link.symlink_to(target, target_is_directory=True)
 
 
+def _link_files(folder: Path, target: Path) -> None:
+    """A real folder holding a link to each YAML file of ``target``: Home Assistant lists
+    blueprints with ``glob("**/*.yaml")``, which does not enter linked folders on Python 3.13,
+    so a linked blueprint folder would work in automations but be missing from the UI."""
+    if folder.is_symlink():
+        folder.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.yaml"):
+        if stale.is_symlink():
+            stale.unlink()
+    for source in sorted(target.glob("*.yaml")):
+        (folder / source.name).symlink_to(source)
+
+
 def write_config(cfg: DemoConfig) -> None:
     """configuration.yaml and automations.yaml (rewritten every run), and links to our custom
     component and blueprints."""
@@ -152,7 +166,7 @@ def write_config(cfg: DemoConfig) -> None:
     )
     (cfg.config_dir / "automations.yaml").write_text(AUTOMATIONS_YAML, encoding="utf-8")
     _link(cfg.config_dir / "custom_components" / DOMAIN, ROOT / "custom_components" / DOMAIN)
-    _link(
+    _link_files(
         cfg.config_dir / "blueprints" / "automation" / DOMAIN,
         ROOT / "blueprints" / "automation" / DOMAIN,
     )
