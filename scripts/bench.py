@@ -6,8 +6,16 @@ the longest event-loop stall while each fault mode is active. Two scenarios: pla
 loopback, and "LAN-like", where the simulator adds a fixed delay to every shell
 command (a stand-in for network round trip plus ``dumpsys`` cost on a real SoC).
 
-Prints a table, then as its last line:
-``bench: roundtrips=<n> poll_ratio=<ours/androidtv> max_stall_ms=<n>``.
+Then the hostile modes of issue #12 (``simulator/faults.py``): for each, one poll as
+each library runs it every 10 s (ours ``Projector.poll()``, androidtv ``update()``),
+with its longest loop stall, its peak Python heap (``tracemalloc``, a separate run so
+that tracing does not inflate the stall), how it ended, and whether the next poll
+after the fault clears works again. Stray packets are also measured over many polls
+on one session: the heap they leave behind.
+
+Prints tables, then as its last line:
+``bench: roundtrips=<n> poll_ratio=<ours/androidtv> max_stall_ms=<n> hostile_stall_ms=<n>
+hostile_peak_mb=<n>``.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from custom_components.xgimi_projector.projector import Projector, Timeouts
 from custom_components.xgimi_projector.projector.adbkey import ensure_key
 from simulator import Fault, Simulator
 from simulator.backend import ShellResult
-from simulator.loopwatch import measure_stall
+from simulator.loopwatch import measure, measure_stall
 
 PROFILE = "gmui_android9"  # Android 9: androidtv runs its default (pre-11) commands
 TIMEOUTS = Timeouts(transport_s=1.0, read_s=2.0, command_s=5.0, auth_s=2.0)
@@ -91,6 +99,15 @@ class Ours:
         await self.projector.connection.connect()
         return await self.projector.shell("true")
 
+    async def hostile_poll(self) -> str:
+        state = await self.projector.poll()
+        return "ok" if state.reachable else "poll failed, session dropped"
+
+    async def recovered(self) -> bool:
+        # The next poll after the back-off a failed reconnect may have started.
+        await asyncio.sleep(self.projector.connection.retry_in)
+        return (await self.projector.poll()).reachable
+
     async def close(self) -> None:
         await self.projector.close()
 
@@ -133,6 +150,24 @@ class AndroidTv:
         if not connected:
             return False
         return await self.atv.adb_shell("true")
+
+    async def hostile_poll(self) -> str:
+        # What HA's entity does around update(): any exception closes and marks unavailable.
+        try:
+            await self.poll()
+        except Exception as exc:  # the outcome is what we report
+            await self.atv.adb_close()
+            return f"poll failed ({type(exc).__name__})"
+        return "ok" if self.atv.available else "poll failed"
+
+    async def recovered(self) -> bool:
+        if not self.atv.available:
+            await self.atv.adb_connect(log_errors=False)
+        try:
+            result: Any = await self.poll()
+        except Exception:  # any failure means not recovered
+            return False
+        return bool(self.atv.available and result[0] is not None)
 
     async def close(self) -> None:
         if self.atv is not None:
@@ -182,6 +217,102 @@ async def measure_faults(lib: Ours | AndroidTv, sim: Simulator) -> dict[str, flo
     return stalls
 
 
+HOSTILE = [
+    Fault.HUGE_OUTPUT,
+    Fault.LYING_LENGTH,
+    Fault.BYTE_DRIP,
+    Fault.BAD_MAGIC,
+    Fault.STRAY_PACKETS,
+]
+HOSTILE_BOUND_S = 30.0
+"""A poll that takes longer than this is cut off and reported as hung."""
+STRAY_POLLS = 100
+
+
+async def _hostile_poll(lib: Ours | AndroidTv, memory: bool) -> tuple[float, float, str, float]:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    seen = await measure(asyncio.wait_for(lib.hostile_poll(), HOSTILE_BOUND_S), memory=memory)
+    elapsed = loop.time() - started
+    result = seen.result
+    if isinstance(result, TimeoutError):
+        outcome = f"hung > {HOSTILE_BOUND_S:.0f} s"
+    elif isinstance(result, BaseException):
+        outcome = f"raised {type(result).__name__}"
+    else:
+        outcome = str(result)
+    return seen.stall_ms, seen.peak_mb, outcome, elapsed
+
+
+async def measure_hostile(lib: Ours | AndroidTv, sim: Simulator) -> dict[str, dict[str, Any]]:
+    """Each hostile mode: stall (untraced run), peak heap (traced run), outcome, recovery."""
+    rows: dict[str, dict[str, Any]] = {}
+    for fault in HOSTILE:
+        row: dict[str, Any] = {}
+        for memory in (False, True):
+            sim.faults.set(fault)
+            stall_ms, peak_mb, outcome, elapsed = await _hostile_poll(lib, memory)
+            sim.faults.clear(fault)
+            if memory:
+                row["peak_mb"] = peak_mb
+            else:
+                row.update(stall_ms=stall_ms, outcome=outcome, seconds=elapsed)
+            row["recovers"] = row.get("recovers", True) and await lib.recovered()
+        rows[fault.value] = row
+    # Strays over many polls of one session: what stays on the heap.
+    sim.faults.set(Fault.STRAY_PACKETS)
+
+    async def many() -> None:
+        for _ in range(STRAY_POLLS):
+            await lib.hostile_poll()
+
+    seen = await measure(many(), memory=True)
+    sim.faults.clear(Fault.STRAY_PACKETS)
+    rows[Fault.STRAY_PACKETS.value]["retained_mb"] = seen.retained_mb
+    return rows
+
+
+async def run_hostile(huge_mb: float, drip_ms: float) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        ours_key = Path(tmp) / "ours_adbkey"
+        ensure_key(ours_key)
+        atv_key = Path(tmp) / "androidtv_adbkey"
+        keygen(str(atv_key))
+        for cls, key in ((Ours, ours_key), (AndroidTv, atv_key)):
+            async with Simulator(PROFILE, prompt_delay_s=0.05) as sim:
+                sim.faults.huge_output_bytes = int(huge_mb * 1_000_000)
+                sim.faults.drip_interval_s = drip_ms / 1000.0
+                lib = cls(sim.port, key)
+                try:
+                    await lib.setup()
+                    await lib.poll()
+                    results[lib.name] = await measure_hostile(lib, sim)
+                finally:
+                    await lib.close()
+    return results
+
+
+def hostile_table(results: dict[str, Any], huge_mb: float, drip_ms: float) -> str:
+    lines = [
+        f"Hostile modes (one poll each; huge output and lies {huge_mb:.0f} MB, "
+        f"drip {drip_ms:.0f} ms/byte, strays {STRAY_POLLS} polls)",
+        f"{'mode':15}{'library':18}{'stall':>10}{'peak heap':>12}{'time':>9}  "
+        f"{'recovers':9}outcome",
+    ]
+    for fault in HOSTILE:
+        for name, rows in results.items():
+            row = rows[fault.value]
+            outcome = row["outcome"]
+            if "retained_mb" in row:
+                outcome += f"; {row['retained_mb']:.2f} MiB left after {STRAY_POLLS} polls"
+            lines.append(
+                f"{fault.value:15}{name:18}{row['stall_ms']:>7.1f} ms{row['peak_mb']:>8.1f} MiB"
+                f"{row['seconds']:>7.2f} s  {'yes' if row['recovers'] else 'NO':9}{outcome}"
+            )
+    return "\n".join(lines)
+
+
 async def run(repeat: int, latency_ms: float, with_faults: bool) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -229,26 +360,46 @@ def main() -> None:
         "--latency-ms", type=float, default=30.0, help="per-command delay of the LAN-like scenario"
     )
     parser.add_argument("--no-faults", action="store_true", help="skip the fault-mode stalls")
+    parser.add_argument("--no-hostile", action="store_true", help="skip the hostile modes")
+    parser.add_argument(
+        "--hostile-only", action="store_true", help="only the hostile modes (no latency tables)"
+    )
+    parser.add_argument(
+        "--huge-mb", type=float, default=100.0, help="size of huge-output and lying-length"
+    )
+    parser.add_argument("--drip-ms", type=float, default=50.0, help="byte-drip interval")
     args = parser.parse_args()
     logging.basicConfig(level=logging.CRITICAL)
-
-    loopback = asyncio.run(run(args.repeat, 0.0, with_faults=not args.no_faults))
-    lan = asyncio.run(run(args.repeat, args.latency_ms, with_faults=False))
-    print(table("Scenario: loopback (no added latency)", loopback))
-    print()
-    print(table(f"Scenario: LAN-like ({args.latency_ms:.0f} ms per shell command)", lan))
     ours, theirs = "xgimi_projector", "androidtv 0.0.75"
-    ratio = lan[ours]["poll_median"] / lan[theirs]["poll_median"]
-    stall = (
-        max(v for k, v in loopback[ours].items() if k.startswith("stall:"))
-        if not args.no_faults
-        else 0.0
-    )
-    print()
-    print(
-        f"bench: roundtrips={loopback[ours]['roundtrips']:.0f} poll_ratio={ratio:.2f} "
-        f"max_stall_ms={stall:.0f}"
-    )
+
+    summary = ""
+    if not args.hostile_only:
+        loopback = asyncio.run(run(args.repeat, 0.0, with_faults=not args.no_faults))
+        lan = asyncio.run(run(args.repeat, args.latency_ms, with_faults=False))
+        print(table("Scenario: loopback (no added latency)", loopback))
+        print()
+        print(table(f"Scenario: LAN-like ({args.latency_ms:.0f} ms per shell command)", lan))
+        print()
+        ratio = lan[ours]["poll_median"] / lan[theirs]["poll_median"]
+        stall = (
+            max(v for k, v in loopback[ours].items() if k.startswith("stall:"))
+            if not args.no_faults
+            else 0.0
+        )
+        summary = (
+            f"roundtrips={loopback[ours]['roundtrips']:.0f} poll_ratio={ratio:.2f} "
+            f"max_stall_ms={stall:.0f}"
+        )
+    if not args.no_hostile:
+        hostile = asyncio.run(run_hostile(args.huge_mb, args.drip_ms))
+        print(hostile_table(hostile, args.huge_mb, args.drip_ms))
+        print()
+        rows = hostile[ours].values()
+        summary += (
+            f" hostile_stall_ms={max(r['stall_ms'] for r in rows):.0f}"
+            f" hostile_peak_mb={max(r['peak_mb'] for r in rows):.1f}"
+        )
+    print(f"bench: {summary.strip()}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DOMAIN
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .entity import XgimiEntity, command
-from .projector import Playback, SourceKind
+from .projector import POWERING_ON, Playback, SourceKind
 
 PARALLEL_UPDATES = 0
 """The library queues commands itself, and turn_off must be able to cancel a running turn_on."""
@@ -89,14 +89,23 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
         self._attr_media_title = None
         if snapshot is None or not snapshot.is_on or not snapshot.reachable:
             # Nothing shows, or nothing is known of what does. A power-on takes 20–90 s: show
-            # that it is starting, and its phase in the user's language, where the user pressed
-            # (state "off" would hide everything). With ADB silent but the plug's draw at the
-            # in-use level the lamp is on: on (the power_phase attribute says unreachable).
+            # that it is starting, and its phase in Home Assistant's (system) language, where
+            # the user pressed (state "off" would hide everything). With ADB silent but the
+            # plug's draw at the in-use level the lamp is on: on (power_phase: unreachable).
             if snapshot is not None and snapshot.is_on:
                 self._attr_state = MediaPlayerState.ON
             elif snapshot is not None and snapshot.powering_on:
                 self._attr_state = MediaPlayerState.BUFFERING
-                self._attr_media_title = self.coordinator.phase_text(snapshot.phase)
+                self._attr_media_title = (
+                    self.coordinator.phase_text(snapshot.phase)
+                    if snapshot.phase in POWERING_ON
+                    # Before mains is touched: making sure it is standby, not a Wi-Fi blip
+                    # (up to 30 s after it last answered).
+                    else self.coordinator.text(
+                        "media_player.projector.state_attributes.media_title.state.starting",
+                        "Starting: confirming standby",
+                    )
+                )
             else:
                 self._attr_state = MediaPlayerState.OFF
             self._attr_source = None

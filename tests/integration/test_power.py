@@ -33,6 +33,7 @@ from custom_components.xgimi_projector.const import (
     CONF_STANDBY_W,
     DOMAIN,
 )
+from custom_components.xgimi_projector.options import POWER_TIMINGS
 from simulator import Fault, Simulator
 
 from ..conftest import StartSim
@@ -571,3 +572,26 @@ async def test_numbers_out_of_range_are_refused_in_the_users_language(
     assert result["description_placeholders"]["rearm_off_s_min"] == "3"
     assert result["description_placeholders"]["cut_mains_cooldown_s_max"] == "1800"
     assert entry.options[CONF_REARM_OFF_S] != 2, "nothing saved"
+
+
+async def test_a_power_on_just_after_an_off_says_it_is_confirming_standby(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    """Seen in the browser: for the seconds before mains may be cut the dialog showed the
+    phase "standby", as if nothing happened. It says that it is starting."""
+    hass.data[POWER_TIMINGS]["standby_unreachable_s"] = 4.0
+    sim, _ = await plugged(hass, start_sim)
+    await to_standby(hass, sim)
+    titles: list[str] = []
+
+    @callback
+    def _title(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if new is not None and new.state == "buffering":
+            titles.append(new.attributes.get("media_title", ""))
+
+    unsub = async_track_state_change_event(hass, MP, _title)
+    await call(hass, "turn_on")
+    unsub()
+    assert titles[0] == "Starting: confirming standby (up to 30 s)"
+    assert "Standby (关机)" not in titles

@@ -68,3 +68,16 @@ async def test_adb_command_failure(hass: HomeAssistant, start_sim: StartSim) -> 
     with pytest.raises(HomeAssistantError) as err:
         await _run(hass, entry.entry_id, "id")
     assert err.value.translation_key == "command_failed"
+
+
+async def test_adb_command_may_be_silent_longer_than_a_read(
+    hass: HomeAssistant, start_sim: StartSim, hass_admin_user: MockUser
+) -> None:
+    """Quiet for more than the transport's per-read timeout (3 s; 1 s in these tests) is fine:
+    the advertised 30 s hold, printing or not."""
+    sim = await start_sim("gmui_android12")
+    entry = await add_projector(hass, sim)
+    result = await _run(
+        hass, entry.entry_id, "sleep 4; echo done", Context(user_id=hass_admin_user.id)
+    )
+    assert result["output"].strip() == "done"

@@ -6,7 +6,6 @@ quickly."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 import struct
 import time
@@ -254,9 +253,6 @@ def test_handshake_answers(wire: bytes, error: type[Exception] | None, shared_ke
         assert result is None
     else:
         assert isinstance(result, error), repr(result)
-
-
-Op = Callable[[_Streams], object]
 
 
 @st.composite

@@ -37,7 +37,9 @@ class ScriptedConnection(AdbConnection):
         self.answers = answers
         self.sent: list[str] = []
 
-    async def shell(self, command: str, *, timeout_s: float | None = None) -> str:
+    async def shell(
+        self, command: str, *, timeout_s: float | None = None, **_bounds: object
+    ) -> str:
         self.sent.append(command)
         for prefix, answer in self.answers.items():
             if command.startswith(prefix):
@@ -142,3 +144,21 @@ def test_app_name(
     package: str | None, overrides: dict[str, str] | None, expected: str | None
 ) -> None:
     assert app_name(package, overrides) == expected
+
+
+async def test_a_huge_repeat_count_is_refused_before_anything_is_built() -> None:
+    """Issue #12 (1): 1e8 repeats built a 763 MB list before the 500-press check."""
+    import tracemalloc
+
+    from custom_components.xgimi_projector.projector import InvalidCommandError
+
+    projector, connection = _projector({})
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidCommandError):
+            await projector.send_keys(["up", "down"], repeats=100_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+    assert connection.sent == []

@@ -241,10 +241,10 @@ class Projector:
         """
         if repeats < 1:
             raise InvalidCommandError("repeats must be at least 1")
+        if len(names) * repeats > MAX_KEYS_PER_CALL:  # before building anything of that size
+            raise InvalidCommandError(f"at most {MAX_KEYS_PER_CALL} key presses per call")
         codes = [KEYCODES[normalize_key_name(name)] for name in names]
         sequence = codes * repeats
-        if len(sequence) > MAX_KEYS_PER_CALL:
-            raise InvalidCommandError(f"at most {MAX_KEYS_PER_CALL} key presses per call")
         if not sequence:
             raise InvalidCommandError("no keys")
         delay = max(0.0, min(delay_s, MAX_KEY_DELAY_S))

@@ -175,9 +175,9 @@ def split_sections(output: str) -> dict[str, str]:
 
 
 # Each field from its own line (a wake-lock tag can contain "Display Power: state=OFF").
-_WAKEFULNESS = re.compile(r"^\s*mWakefulness=(\w+)\b", re.MULTILINE)
-_DISPLAY_POWER = re.compile(r"^\s*Display Power: state=(\w+)\b", re.MULTILINE)
-_DISPLAY_BLOCKER = re.compile(r"^\s*mHoldingDisplaySuspendBlocker=(true|false)\b", re.MULTILINE)
+_WAKEFULNESS = re.compile(r"^[ \t]*mWakefulness=(\w+)\b", re.MULTILINE)
+_DISPLAY_POWER = re.compile(r"^[ \t]*Display Power: state=(\w+)\b", re.MULTILINE)
+_DISPLAY_BLOCKER = re.compile(r"^[ \t]*mHoldingDisplaySuspendBlocker=(true|false)\b", re.MULTILINE)
 _SCREENSAVER = frozenset({"Dreaming", "Dozing"})
 
 
@@ -227,7 +227,7 @@ _COMPONENT = re.compile(r"\bu\d+ ([A-Za-z][\w.]*)/([\w.$]+)")
 # A window titled by its package; a title whose last part is capitalised is a class name
 # (``com.android.systemui.ImageWallpaper``), not a package.
 _WINDOW_PACKAGE = re.compile(r"\bu\d+ ([A-Za-z]\w*(?:\.\w+)*\.[a-z_]\w*)[}\s]")
-_FOCUS_LINE = re.compile(r"^\s*(mCurrentFocus|mFocusedApp)=(.*)$")
+_FOCUS_LINE = re.compile(r"^[ \t]*(mCurrentFocus|mFocusedApp)=(.*)$")
 _FOCUS_KEYS = ("mCurrentFocus", "mFocusedApp")
 
 
@@ -271,12 +271,12 @@ def parse_foreground(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-_MUTED = re.compile(r"^\s*Muted: (true|false)", re.MULTILINE)
-_MAX = re.compile(r"^\s*Max: (\d+)", re.MULTILINE)
-_STREAM_VOLUME = re.compile(r"^\s*streamVolume:\s*(\d+)", re.MULTILINE)
-_CURRENT = re.compile(r"^\s*Current: (.*)$", re.MULTILINE)
+_MUTED = re.compile(r"^[ \t]*Muted: (true|false)", re.MULTILINE)
+_MAX = re.compile(r"^[ \t]*Max: (\d+)", re.MULTILINE)
+_STREAM_VOLUME = re.compile(r"^[ \t]*streamVolume:\s*(\d+)", re.MULTILINE)
+_CURRENT = re.compile(r"^[ \t]*Current: (.*)$", re.MULTILINE)
 _CURRENT_ENTRY = re.compile(r"[0-9a-fx]+ \(([\w\s-]+)\): (\d+)")
-_DEVICES = re.compile(r"^\s*Devices: ?(\S*)", re.MULTILINE)
+_DEVICES = re.compile(r"^[ \t]*Devices: ?(\S*)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,8 +343,8 @@ def parse_audio(text: str) -> Volume:
     return Volume(level, maximum, muted)
 
 
-_SESSION_PACKAGE = re.compile(r"^\s*package=([\w.]+)")
-_SESSION_ACTIVE = re.compile(r"^\s*active=(true|false)")
+_SESSION_PACKAGE = re.compile(r"^[ \t]*package=([\w.]+)")
+_SESSION_ACTIVE = re.compile(r"^[ \t]*active=(true|false)")
 # state=PlaybackState {state=3, …}; newer Android prints the name too: {state=PLAYING(3), …}
 _PLAYBACK_STATE = re.compile(r"state=PlaybackState \{state=(?:[A-Z_]+\()?(\d+)")
 _PLAYBACK_MAP: Mapping[int, Playback] = {

@@ -272,7 +272,7 @@ class PowerManager:
         shown = self._shown()
         run = Run(kind, phase, self._entered)
         self._job = run
-        self._after(shown)
+        self._after(shown, job_changed=True)
         task = self._create_task(self._drive(run, sequence), f"{self.projector.host} {kind}")
         task.add_done_callback(_retrieve)
         run.task = task
@@ -302,12 +302,14 @@ class PowerManager:
         if self.on_pending is not None:
             self.on_pending(pending)
 
-    def _after(self, shown: PowerPhase | None) -> None:
-        """The running job changed: tell the listener when the phase it shows did."""
+    def _after(self, shown: PowerPhase | None, *, job_changed: bool = False) -> None:
+        """The running job changed: tell the listener when the phase it shows did, or when
+        a job started (a power-on that still shows the observed phase is news too)."""
         self._read_plug()
         now_shown = self._shown()
         if now_shown is not shown:
             _LOGGER.debug("%s power: %s", self.projector.label, now_shown or "idle")
+        if now_shown is not shown or job_changed:
             self.changed()
 
     @staticmethod
