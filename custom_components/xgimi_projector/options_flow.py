@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 import logging
 import re
 from typing import Any
@@ -21,6 +23,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
 )
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import (
@@ -50,7 +53,7 @@ from .const import (
     POWER_ON_SOURCE_NONE,
 )
 from .options import Calibration, XgimiOptions, parse_app_entries, parse_source_aliases
-from .plug import read_power
+from .plug import read_power, read_watts
 from .projector import HDMI_INPUTS, KNOWN_APPS, CalibrationError, DeviceInfo
 from .projector.projector import PACKAGE_RE
 from .voice import parse
@@ -350,8 +353,23 @@ class XgimiOptionsFlow(OptionsFlow):
         return user_input is not None and watts is not None and not user_input.get(CONF_REREAD)
 
     async def _read_power(self) -> float | None:
-        """A fresh reading of the power sensor being calibrated, in W."""
-        return await read_power(self.hass, str(self._pending[CONF_POWER_SENSOR]))
+        """A fresh reading of the power sensor being calibrated, in W.
+
+        Asking the sensor to update is not enough: a polling integration (REST, many cloud
+        plugs) debounces requests that follow each other, and the reading would be the one
+        from before the projector changed state. So the reading must have been reported after
+        we asked, waiting for the sensor's next report if needed (a few seconds at most).
+        """
+        sensor = str(self._pending[CONF_POWER_SENSOR])
+        asked = dt_util.utcnow()
+        watts = await read_power(self.hass, sensor)
+        deadline = asked + FRESH_READING_WAIT
+        while (state := self.hass.states.get(sensor)) is not None and (
+            state.last_reported < asked and dt_util.utcnow() < deadline
+        ):
+            await asyncio.sleep(0.2)
+            watts = read_watts(self.hass.states.get(sensor))
+        return watts
 
     def _calibration_form(
         self,
@@ -403,6 +421,8 @@ _POWER_KEYS = frozenset(
 )
 _CALIBRATION_KEYS = (CONF_STANDBY_W, CONF_SCREEN_OFF_W, CONF_ON_W)
 CONF_SKIP = "skip"
+FRESH_READING_WAIT = timedelta(seconds=10)
+"""How long a calibration step waits for the power sensor's next report."""
 CONF_REREAD = "reread"
 CONF_RESTART = "restart"
 MIN_SCREEN_OFF_GAP_W = 1.0

@@ -484,6 +484,7 @@ async def test_bemfa_contract_never_unavailable_or_unknown(
     assert states.states == ["off", "buffering", "idle"], "starting shows where it was pressed"
     assert titles[0]
     assert set(titles) <= {
+        "Starting: confirming standby (up to 30 s)",
         "Cutting power",
         "Waiting to re-power",
         "Booting",
