@@ -28,6 +28,7 @@ DEMO_PASSWORD = "xgimi-demo"
 DEMO_NAME = "Demo"
 DOMAIN = "xgimi_projector"
 PROJECTOR = "media_player.tou_ying_yi"
+PLUG_POWER = "sensor.projector_plug_power"
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +244,11 @@ class MainsApi:
         ) as response:
             response.raise_for_status()
 
+    async def power_w(self) -> float:
+        async with self.session.get(f"{self.base_url}/api/mains") as response:
+            response.raise_for_status()
+            return float((await response.json())["power_w"])
+
 
 class HomeAssistantApi:
     """Just enough of HA's HTTP API to onboard, log in and add the projector."""
@@ -349,14 +355,29 @@ class HomeAssistantApi:
         result = await self._json("POST", step, json=DEMO_POWER_OPTIONS)
         if result.get("step_id") != "calibrate":
             raise RuntimeError(f"power options failed: {result}")
-        await mains.device("screen_on")
+        # As a person would: put the projector in each state, look at the reading in the
+        # dialog until it shows the new draw, then submit.
+        await self._settle(mains, "screen_on")
         result = await self._json("POST", step, json={})  # reading: on
-        await mains.device("screen_off")
+        await self._settle(mains, "screen_off")
         result = await self._json("POST", step, json={"skip": False})  # reading: 关屏
-        await mains.device("standby")
+        await self._settle(mains, "standby")
         result = await self._json("POST", step, json={})  # reading: standby
         if result["type"] != "create_entry":
             raise RuntimeError(f"calibration failed: {result}")
+
+    async def _settle(self, mains: MainsApi, action: str, timeout_s: float = 20) -> None:
+        """Switch the simulated projector and wait until HA's power sensor shows its draw."""
+        await mains.device(action)
+        expected = await mains.power_w()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            await self.call("homeassistant", "update_entity", entity_id=PLUG_POWER)
+            state = await self.state(PLUG_POWER)
+            if state is not None and state["state"] == f"{expected}":
+                return
+            await asyncio.sleep(0.5)
+        raise TimeoutError(f"{PLUG_POWER} did not show {expected} W after {action}")
 
     async def call(self, domain: str, service: str, **data: Any) -> Any:
         return await self._json("POST", f"/api/services/{domain}/{service}", json=data)

@@ -7,9 +7,11 @@ so these tests also cover the demo's plug path.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 import logging
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
@@ -20,6 +22,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.xgimi_projector.const import (
+    CONF_APPS,
     CONF_AUTO_POWER_ON,
     CONF_BOOT_TIMEOUT_S,
     CONF_CUT_MAINS,
@@ -29,6 +32,7 @@ from custom_components.xgimi_projector.const import (
     CONF_POWER_ON_SOURCE,
     CONF_POWER_SENSOR,
     CONF_REARM_OFF_S,
+    CONF_SCAN_INTERVAL,
     CONF_SCREEN_OFF_W,
     CONF_STANDBY_W,
     DOMAIN,
@@ -596,3 +600,49 @@ async def test_a_power_on_just_after_an_off_says_it_is_confirming_standby(
     unsub()
     assert titles[0] == "Starting: confirming standby (up to 30 s)"
     assert "Standby (关机)" not in titles
+
+
+async def test_calibration_waits_for_a_reading_reported_after_it_asked(
+    hass: HomeAssistant, start_sim: StartSim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A polling sensor ignores an update request that follows another: the step takes the
+    next reading the sensor reports, not the one from before the projector changed state."""
+    monkeypatch.setattr(
+        "custom_components.xgimi_projector.options_flow.FRESH_READING_WAIT", timedelta(seconds=2)
+    )
+    slow = "sensor.slow_plug_power"
+    hass.states.async_set(slow, "85.0", {"unit_of_measurement": "W", "device_class": "power"})
+    _, entry = await plugged(hass, start_sim, options=power_options(sensor=False))
+    result = await open_options(hass, entry, "power")
+    form = {
+        CONF_PLUG: PLUG,
+        CONF_POWER_SENSOR: slow,
+        CONF_AUTO_POWER_ON: True,
+        CONF_REARM_OFF_S: 10,
+        CONF_BOOT_TIMEOUT_S: 90,
+        CONF_CUT_MAINS: False,
+        CONF_CUT_MAINS_COOLDOWN_S: 60,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["step_id"] == "calibrate"
+    # The person switched to 关屏; the sensor reports it a moment after the step asked.
+    hass.loop.call_later(
+        0.3, lambda: hass.states.async_set(slow, "10.0", {"unit_of_measurement": "W"})
+    )
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["step_id"] == "calibrate_screen_off"
+    assert result["description_placeholders"]["on_w"] == "10.0", "the later report"
+
+
+async def test_saving_unchanged_options_does_not_reload(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    _, entry = await plugged(hass, start_sim)
+    form = {CONF_SCAN_INTERVAL: 20, CONF_APPS: [], CONF_POWER_ON_SOURCE: "none"}
+    for _ in range(2):  # the second save changes nothing
+        result = await open_options(hass, entry, "general")
+        result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.LOADED
+    assert entry.options[CONF_SCAN_INTERVAL] == 20
