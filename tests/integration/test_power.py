@@ -91,6 +91,21 @@ class StateLog:
         self.unsub = async_track_state_change_event(hass, entity_id, _changed)
 
 
+class BufferingTitles(list[str]):
+    """The media player's titles while it shows a power-on (state ``buffering``)."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        super().__init__()
+
+        @callback
+        def _title(event: Event[EventStateChangedData]) -> None:
+            new = event.data["new_state"]
+            if new is not None and new.state == "buffering":
+                self.append(new.attributes.get("media_title", ""))
+
+        self.unsub = async_track_state_change_event(hass, MP, _title)
+
+
 async def call(hass: HomeAssistant, service: str, entity_id: str = MP) -> None:
     domain = entity_id.split(".", 1)[0]
     await hass.services.async_call(domain, service, {"entity_id": entity_id}, blocking=True)
@@ -466,15 +481,7 @@ async def test_bemfa_contract_never_unavailable_or_unknown(
     sim, _ = await plugged(hass, start_sim)
     states = StateLog(hass, MP)
     switch = StateLog(hass, SWITCH)
-    titles: list[str] = []
-
-    @callback
-    def _title(event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if new is not None and new.state == "buffering":
-            titles.append(new.attributes.get("media_title", ""))
-
-    unsub = async_track_state_change_event(hass, MP, _title)
+    titles = BufferingTitles(hass)
     await call(hass, "turn_off")
     await to_standby(hass, sim)
     sim.device.mains_off()
@@ -484,7 +491,7 @@ async def test_bemfa_contract_never_unavailable_or_unknown(
     await wait_for_state(hass, PHASE, "mains_off")
     await call(hass, "turn_on")
     await wait_for_state(hass, MP, "idle")
-    unsub()
+    titles.unsub()
     assert states.states == ["off", "buffering", "idle"], "starting shows where it was pressed"
     assert titles[0]
     assert set(titles) <= {
@@ -587,17 +594,9 @@ async def test_a_power_on_just_after_an_off_says_it_is_confirming_standby(
     hass.data[POWER_TIMINGS]["standby_unreachable_s"] = 4.0
     sim, _ = await plugged(hass, start_sim)
     await to_standby(hass, sim)
-    titles: list[str] = []
-
-    @callback
-    def _title(event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if new is not None and new.state == "buffering":
-            titles.append(new.attributes.get("media_title", ""))
-
-    unsub = async_track_state_change_event(hass, MP, _title)
+    titles = BufferingTitles(hass)
     await call(hass, "turn_on")
-    unsub()
+    titles.unsub()
     assert titles[0] == "Starting: confirming standby (up to 30 s)"
     assert "Standby (关机)" not in titles
 
