@@ -15,9 +15,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
-from .entity import XgimiEntity, translate_error
-from .projector import InvalidCommandError, PowerState
-from .projector.projector import MAX_KEY_DELAY_S, MAX_KEYS_PER_CALL
+from .entity import XgimiEntity
+from .projector import PowerState
 
 PARALLEL_UPDATES = 1
 
@@ -51,24 +50,12 @@ class XgimiRemote(XgimiEntity, RemoteEntity):
         await self.async_run_command(self.coordinator.projector.turn_off())
 
     async def async_send_command(self, command: Iterable[str], **kwargs: Any) -> None:
-        names = list(command)
-        repeats = int(kwargs.get(ATTR_NUM_REPEATS, 1))
-        delay_s = float(kwargs.get(ATTR_DELAY_SECS, DEFAULT_DELAY_SECS))
-        # Sizes are checked before anything is built from them: a huge num_repeats from any
-        # user must cost nothing (the library checks again).
-        presses = len(names) * repeats
-        if repeats < 1 or presses > MAX_KEYS_PER_CALL:
-            raise translate_error(
-                InvalidCommandError(
-                    f"{presses} key presses asked for; at most {MAX_KEYS_PER_CALL} per call"
-                ),
-                self.projector_host,
-            )
-        if not 0 <= delay_s <= MAX_KEY_DELAY_S:
-            raise translate_error(
-                InvalidCommandError(f"delay_secs must be 0 to {MAX_KEY_DELAY_S:.0f} seconds"),
-                self.projector_host,
-            )
+        # The library checks names, counts and the delay before it builds or sends anything
+        # (a huge num_repeats costs nothing); its refusals become translated validation errors.
         await self.async_run_command(
-            self.coordinator.projector.send_keys(names, repeats=repeats, delay_s=delay_s)
+            self.coordinator.projector.send_keys(
+                list(command),
+                repeats=int(kwargs.get(ATTR_NUM_REPEATS, 1)),
+                delay_s=float(kwargs.get(ATTR_DELAY_SECS, DEFAULT_DELAY_SECS)),
+            )
         )

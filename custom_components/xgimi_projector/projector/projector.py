@@ -243,11 +243,13 @@ class Projector:
             raise InvalidCommandError("repeats must be at least 1")
         if len(names) * repeats > MAX_KEYS_PER_CALL:  # before building anything of that size
             raise InvalidCommandError(f"at most {MAX_KEYS_PER_CALL} key presses per call")
+        if not 0 <= delay_s <= MAX_KEY_DELAY_S:
+            raise InvalidCommandError(f"the delay must be 0 to {MAX_KEY_DELAY_S:.0f} seconds")
         codes = [KEYCODES[normalize_key_name(name)] for name in names]
         sequence = codes * repeats
         if not sequence:
             raise InvalidCommandError("no keys")
-        delay = max(0.0, min(delay_s, MAX_KEY_DELAY_S))
+        delay = delay_s
         timeouts = self.connection.timeouts
         for index, step in enumerate(key_steps(sequence, delay)):
             if index:
