@@ -18,7 +18,6 @@ import re
 from types import MappingProxyType
 from typing import Any
 
-from homeassistant.components.media_player.const import DOMAIN as MEDIA_PLAYER_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
@@ -150,7 +149,7 @@ def _targets(hass: HomeAssistant, entity_ids: list[str] | None) -> list[_Target]
     for entry in hass.config_entries.async_entries(DOMAIN):
         if entry.state is not ConfigEntryState.LOADED or entry.unique_id is None:
             continue
-        entity_id = entities.async_get_entity_id(MEDIA_PLAYER_DOMAIN, DOMAIN, entry.unique_id)
+        entity_id = entry.runtime_data.media_player_id
         if wanted and entity_id not in wanted:
             continue
         if entity_id:
