@@ -39,6 +39,9 @@ class DemoConfig:
     mains_port: int = 8099
     profile: str = "gmui_android9"
     host: str = "127.0.0.1"
+    wake: bool = False
+    """上电自动开机 off on the simulated projector, and the wake action set up: only the wake
+    (standing in for BLE/IR) turns it on from standby."""
 
     @property
     def base_url(self) -> str:
@@ -47,8 +50,10 @@ class DemoConfig:
 
 CONFIGURATION_YAML = """\
 # Written by scripts/develop. The demo's smart plug is Home Assistant's stock REST switch and
-# sensor pointed at the simulator's mains API. "Say to Xiaoai" (an input_text) feeds a stand-in of
-# hass-xiaomi-miot's conversation sensor, wired to the projector by our conversation blueprint.
+# sensor pointed at the simulator's mains API; its wake action (script.projector_wake, standing
+# in for an ESPHome BLE button or an IR remote) asks the same API to wake the projector.
+# "Say to Xiaoai" (an input_text) feeds a stand-in of hass-xiaomi-miot's conversation sensor,
+# wired to the projector by our conversation blueprint.
 homeassistant:
   name: XGIMI demo
   country: CN
@@ -80,7 +85,7 @@ onboarding:
 person:
 scene:
 schedule:
-script:
+script: !include scripts.yaml
 search:
 sun:
 system_health:
@@ -121,6 +126,31 @@ template:
 """
 
 
+WAKE_YAML = """\
+rest_command:
+  projector_wake:
+    url: http://127.0.0.1:{mains_port}/api/device
+    method: post
+    content_type: application/json
+    payload: '{{"action": "reboot"}}'
+
+"""
+"""The stand-in for a BLE/IR wake: the simulated projector leaves standby (it has no Bluetooth,
+so its mains API's device endpoint does it: from standby it boots and answers over ADB, which is
+what a wake looks like from here). A :meth:`str.format` template with ``{mains_port}``."""
+
+SCRIPTS_YAML = """\
+# Written by scripts/develop: the demo's wake action (in a real home, an ESPHome button that
+# sends the remote's BLE wake advertisement, or remote.send_command with the IR power code).
+projector_wake:
+  alias: 唤醒投影仪 / Wake the projector (demo)
+  icon: mdi:bluetooth-connect
+  mode: single
+  sequence:
+    - action: rest_command.projector_wake
+"""
+WAKE_SCRIPT = "script.projector_wake"
+
 AUTOMATIONS_YAML = """\
 # Written by scripts/develop: the demo's Xiaoai conversation → projector automation.
 - id: xgimi_demo_xiaoai_conversation
@@ -160,11 +190,12 @@ def write_config(cfg: DemoConfig) -> None:
     component and blueprints."""
     cfg.config_dir.mkdir(parents=True, exist_ok=True)
     (cfg.config_dir / "configuration.yaml").write_text(
-        (CONFIGURATION_YAML + PLUG_YAML + XIAOAI_YAML).format(
+        (CONFIGURATION_YAML + PLUG_YAML + WAKE_YAML + XIAOAI_YAML).format(
             host=cfg.host, ha_port=cfg.ha_port, mains_port=cfg.mains_port
         ),
         encoding="utf-8",
     )
+    (cfg.config_dir / "scripts.yaml").write_text(SCRIPTS_YAML, encoding="utf-8")
     (cfg.config_dir / "automations.yaml").write_text(AUTOMATIONS_YAML, encoding="utf-8")
     _link(cfg.config_dir / "custom_components" / DOMAIN, ROOT / "custom_components" / DOMAIN)
     _link_files(
@@ -174,10 +205,12 @@ def write_config(cfg: DemoConfig) -> None:
 
 
 async def start_simulator(cfg: DemoConfig) -> asyncio.subprocess.Process:
+    wake = ["--no-auto-power-on"] if cfg.wake else []
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "simulator",
+        *wake,
         "--port",
         str(cfg.adb_port),
         "--profile",
@@ -229,6 +262,9 @@ DEMO_POWER_OPTIONS: dict[str, Any] = {
     "cut_mains_after_off": False,
     "cut_mains_cooldown_s": 60,
 }
+
+
+DEMO_WAKE_OPTIONS: dict[str, Any] = {"wake_entity": WAKE_SCRIPT, "wake_wait_s": 30}
 
 
 class MainsApi:
@@ -366,6 +402,16 @@ class HomeAssistantApi:
         if result["type"] != "create_entry":
             raise RuntimeError(f"calibration failed: {result}")
 
+    async def configure_wake(self, entry_id: str) -> None:
+        """The options flow's wake step: the demo's wake script."""
+        path = "/api/config/config_entries/options/flow"
+        result = await self._json("POST", path, json={"handler": entry_id})
+        step = f"{path}/{result['flow_id']}"
+        result = await self._json("POST", step, json={"next_step_id": "wake"})
+        result = await self._json("POST", step, json=DEMO_WAKE_OPTIONS)
+        if result["type"] != "create_entry":
+            raise RuntimeError(f"wake options failed: {result}")
+
     async def _settle(self, mains: MainsApi, action: str, timeout_s: float = 20) -> None:
         """Switch the simulated projector and wait until HA's power sensor shows its draw."""
         await mains.device(action)
@@ -394,6 +440,14 @@ class HomeAssistantApi:
         result: dict[str, Any] = await self._json("GET", "/api/config")
         return result
 
+    async def history(self, entity_id: str) -> list[str]:
+        """The states ``entity_id`` went through (the last day, as the recorder has them)."""
+        result = await self._json(
+            "GET",
+            f"/api/history/period?filter_entity_id={entity_id}&minimal_response&no_attributes",
+        )
+        return [str(state["state"]) for state in result[0]] if result else []
+
     async def state(self, entity_id: str) -> dict[str, Any] | None:
         try:
             result: dict[str, Any] = await self._json("GET", f"/api/states/{entity_id}")
@@ -412,8 +466,12 @@ async def bring_up(cfg: DemoConfig, session: aiohttp.ClientSession) -> HomeAssis
     if added:
         print("  configuring the smart plug and calibrating its power sensor …", flush=True)
         await api.configure_power(entry_id, MainsApi(session, cfg.mains_port))
+        if cfg.wake:
+            print("  setting up the wake action (上电自动开机 is off) …", flush=True)
+            await api.configure_wake(entry_id)
         await api.wait_for_entity(PROJECTOR)
-        print("  turning the projector on through the plug (about 30 s) …", flush=True)
+        way = "the wake action" if cfg.wake else "the plug"
+        print(f"  turning the projector on through {way} (about 30 s) …", flush=True)
         await api.call("media_player", "turn_on", entity_id=PROJECTOR)
     return api
 
@@ -449,6 +507,9 @@ async def main(cfg: DemoConfig) -> int:
                     await bring
                 return 130
             bring.result()
+        wake_note = (
+            "set up; 上电自动开机 is off" if cfg.wake else "add it in the options: Wake action"
+        )
         print(
             textwrap.dedent(
                 f"""
@@ -457,6 +518,7 @@ async def main(cfg: DemoConfig) -> int:
                  Log in as:        {DEMO_USER} / {DEMO_PASSWORD}
                  Projector:        {PROJECTOR} (simulated, {cfg.profile})
                  Smart plug:       switch.projector_plug, sensor.projector_plug_power
+                 Wake action:      {WAKE_SCRIPT} ({wake_note})
                  Say to Xiaoai:    input_text.xiaoai_demo (try 小爱同学，关闭投影仪)
                  Simulator (ADB):  adb connect 127.0.0.1:{cfg.adb_port}
                  Mains API:        http://127.0.0.1:{cfg.mains_port}/api/state
@@ -484,6 +546,11 @@ def parse_args(argv: list[str] | None = None) -> DemoConfig:
     parser.add_argument("--mains-port", type=int, default=8099)
     parser.add_argument("--profile", default="gmui_android9")
     parser.add_argument("--fresh", action="store_true", help="start from an empty config dir")
+    parser.add_argument(
+        "--wake",
+        action="store_true",
+        help="上电自动开机 off; only the wake action (a BLE/IR stand-in) turns it on",
+    )
     args = parser.parse_args(argv)
     if args.fresh and args.config.exists():
         import shutil
@@ -495,6 +562,7 @@ def parse_args(argv: list[str] | None = None) -> DemoConfig:
         adb_port=args.adb_port,
         mains_port=args.mains_port,
         profile=args.profile,
+        wake=args.wake,
     )
 
 

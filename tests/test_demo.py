@@ -11,8 +11,10 @@ import aiohttp
 import pytest
 
 from scripts.develop import (
+    WAKE_SCRIPT,
     DemoConfig,
     HomeAssistantApi,
+    MainsApi,
     bring_up,
     start_home_assistant,
     start_simulator,
@@ -91,3 +93,54 @@ async def test_demo_comes_up_with_the_projector(tmp_path: Path) -> None:
         await terminate(simulator)
     assert hass.returncode is not None
     assert simulator.returncode is not None
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+async def test_demo_with_auto_power_on_off_is_turned_on_by_the_wake_action(
+    tmp_path: Path,
+) -> None:
+    """``scripts/develop --wake``: the simulated projector has 上电自动开机 off, so the plug cannot
+    turn it on; the wake action (the demo's script on the mains API, standing in for BLE/IR)
+    does, and the plug is never switched."""
+    cfg = DemoConfig(
+        config_dir=tmp_path / "config",
+        ha_port=_free_port(),
+        adb_port=_free_port(),
+        mains_port=_free_port(),
+        wake=True,
+    )
+    write_config(cfg)
+    simulator = await start_simulator(cfg)
+    hass = await start_home_assistant(cfg)
+    try:
+        async with aiohttp.ClientSession() as session:
+            api = await asyncio.wait_for(bring_up(cfg, session), 240)
+            phases = await _phases_until_on(api)
+            woke = phases[phases.index("waking") :]
+            assert not {"cutting_power", "waiting", "wake_failed"} & set(woke), phases
+            mains = MainsApi(session, cfg.mains_port)
+            async with session.get(f"{mains.base_url}/api/mains") as response:
+                state = await response.json()
+            assert state["auto_power_on"] is False
+            assert state["on"] is True, "mains was never cut"
+            plug = await api.state("switch.projector_plug")
+            assert plug is not None
+            assert plug["state"] == "on"
+            script = await api.state(WAKE_SCRIPT)
+            assert script is not None
+            assert script["attributes"]["last_triggered"] is not None, "the wake script ran"
+    finally:
+        await terminate(hass)
+        await terminate(simulator)
+
+
+async def _phases_until_on(api: HomeAssistantApi, timeout_s: float = 60) -> list[str]:
+    """The power phases the projector went through, from the recorder, once the last is on
+    (the recorder writes them a few seconds late)."""
+    async with asyncio.timeout(timeout_s):
+        while True:
+            phases = await api.history("sensor.tou_ying_yi_power")
+            if phases and phases[-1] == "on" and "waking" in phases:
+                return phases
+            await asyncio.sleep(1)

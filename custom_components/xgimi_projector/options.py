@@ -41,6 +41,19 @@ from .projector import CalibrationError, PowerSettings, PowerThresholds, app_nam
 
 _LOGGER = logging.getLogger(__name__)
 
+# The wake action (kept here, beside their one reader, rather than in const.py)
+CONF_WAKE_ENTITY = "wake_entity"
+"""Option: the ``button``, ``script`` or ``remote`` entity that wakes the projector."""
+CONF_WAKE_COMMAND = "wake_command"
+"""Option: the command a ``remote`` wake entity sends (``remote.send_command``)."""
+CONF_WAKE_WAIT_S = "wake_wait_s"
+"""Option: how long ADB may take to answer after the wake action."""
+WAKE_DOMAINS = ("button", "script", "remote")
+DEFAULT_WAKE_WAIT_S = 30
+MIN_WAKE_WAIT_S = 5
+MAX_WAKE_WAIT_S = 300
+MAX_WAKE_COMMAND_LEN = 100
+
 POWER_TIMINGS: HassKey[dict[str, Any]] = HassKey(f"{DOMAIN}_power_timings")
 """Overrides of :class:`PowerSettings`' internal timings for every entry of this Home Assistant
 (field name → seconds). Nothing sets it in normal use; tests shorten the waits through it."""
@@ -102,6 +115,9 @@ class XgimiOptions:
     cut_mains: bool = False
     cut_mains_cooldown_s: float = DEFAULT_CUT_MAINS_COOLDOWN_S
     calibration: Calibration | None = None
+    wake_entity: str | None = None
+    wake_command: str | None = None
+    wake_wait_s: float = DEFAULT_WAKE_WAIT_S
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry) -> XgimiOptions:
@@ -137,6 +153,9 @@ class XgimiOptions:
                 options.get(CONF_CUT_MAINS_COOLDOWN_S, DEFAULT_CUT_MAINS_COOLDOWN_S)
             ),
             calibration=calibration,
+            wake_entity=options.get(CONF_WAKE_ENTITY) or None,
+            wake_command=options.get(CONF_WAKE_COMMAND) or None,
+            wake_wait_s=float(options.get(CONF_WAKE_WAIT_S, DEFAULT_WAKE_WAIT_S)),
         )
 
     @property
@@ -160,6 +179,7 @@ class XgimiOptions:
             cut_mains_after_off=self.cut_mains,
             cut_mains_cooldown_s=self.cut_mains_cooldown_s,
             thresholds=self.thresholds,
+            wake_wait_s=self.wake_wait_s,
         )
         overrides = hass.data.get(POWER_TIMINGS) if hass is not None else None
         return replace(settings, **overrides) if overrides else settings

@@ -1,4 +1,5 @@
-"""Options flow: general options, the smart plug, and the power sensor's calibration."""
+"""Options flow: general options, the smart plug, the wake action, and the power sensor's
+calibration."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
+    TextSelector,
 )
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
@@ -52,7 +54,19 @@ from .const import (
     MIN_SCAN_INTERVAL,
     POWER_ON_SOURCE_NONE,
 )
-from .options import Calibration, XgimiOptions, parse_app_entries, parse_source_aliases
+from .options import (
+    CONF_WAKE_COMMAND,
+    CONF_WAKE_ENTITY,
+    CONF_WAKE_WAIT_S,
+    MAX_WAKE_COMMAND_LEN,
+    MAX_WAKE_WAIT_S,
+    MIN_WAKE_WAIT_S,
+    WAKE_DOMAINS,
+    Calibration,
+    XgimiOptions,
+    parse_app_entries,
+    parse_source_aliases,
+)
 from .plug import read_power, read_watts
 from .projector import HDMI_INPUTS, KNOWN_APPS, CalibrationError, DeviceInfo
 from .projector.projector import PACKAGE_RE
@@ -62,14 +76,14 @@ _LOGGER = logging.getLogger(__name__)
 
 
 class XgimiOptionsFlow(OptionsFlow):
-    """General options, the smart plug, and the power sensor's calibration."""
+    """General options, the smart plug, the wake action, and the power sensor's calibration."""
 
     def __init__(self) -> None:
         self._pending: dict[str, Any] = {}
         self._readings: dict[str, float | None] = {}
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        menu = ["general", "power"]
+        menu = ["general", "power", "wake"]
         if XgimiOptions.from_entry(self.config_entry).power_sensor:
             menu.append("calibrate")
         return self.async_show_menu(step_id="init", menu_options=menu)
@@ -267,6 +281,61 @@ class XgimiOptionsFlow(OptionsFlow):
             errors[CONF_AUTO_POWER_ON] = "auto_power_on_required"
         return errors
 
+    # --- wake action -----------------------------------------------------------------
+
+    async def async_step_wake(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """What wakes the projector from standby the way its remote does (BLE, IR, a script),
+        and how long it may take to answer."""
+        errors: dict[str, str] = {}
+        options = dict(self.config_entry.options)
+        if user_input is not None:
+            errors = self._validate_wake(user_input)
+            if not errors:
+                new = {key: value for key, value in options.items() if key not in _WAKE_KEYS}
+                new[CONF_WAKE_WAIT_S] = int(user_input[CONF_WAKE_WAIT_S])
+                if entity := user_input.get(CONF_WAKE_ENTITY):
+                    new[CONF_WAKE_ENTITY] = entity
+                    if command := str(user_input.get(CONF_WAKE_COMMAND) or "").strip():
+                        new[CONF_WAKE_COMMAND] = command
+                return self._save(new)
+            options.update(user_input)
+        current = XgimiOptions.from_mapping(options)
+        schema = vol.Schema(
+            {
+                vol.Optional(
+                    CONF_WAKE_ENTITY, description={"suggested_value": current.wake_entity}
+                ): EntitySelector(EntitySelectorConfig(domain=list(WAKE_DOMAINS))),
+                vol.Optional(
+                    CONF_WAKE_COMMAND, description={"suggested_value": current.wake_command}
+                ): TextSelector(),
+                vol.Required(CONF_WAKE_WAIT_S, default=_number(current.wake_wait_s)): _seconds(),
+            }
+        )
+        return self.async_show_form(
+            step_id="wake",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={
+                **RANGE_PLACEHOLDERS,
+                "command_max": str(MAX_WAKE_COMMAND_LEN),
+            },
+        )
+
+    def _validate_wake(self, user_input: dict[str, Any]) -> dict[str, str]:
+        errors = _out_of_range(user_input)
+        entity = str(user_input.get(CONF_WAKE_ENTITY) or "")
+        command = str(user_input.get(CONF_WAKE_COMMAND) or "").strip()
+        domain = entity.partition(".")[0]  # one of WAKE_DOMAINS: the selector checks that
+        if entity and self.hass.states.get(entity) is None:
+            errors[CONF_WAKE_ENTITY] = "entity_not_found"
+        if len(command) > MAX_WAKE_COMMAND_LEN or not command.isprintable():
+            errors[CONF_WAKE_COMMAND] = "wake_command_invalid"
+        elif command and domain != "remote":
+            errors[CONF_WAKE_COMMAND] = "wake_command_needs_remote"
+        elif domain == "remote" and not command:
+            errors[CONF_WAKE_COMMAND] = "wake_command_required"
+        return errors
+
     # --- calibration -----------------------------------------------------------------
 
     async def async_step_calibrate(
@@ -420,6 +489,7 @@ _POWER_KEYS = frozenset(
     }
 )
 _CALIBRATION_KEYS = (CONF_STANDBY_W, CONF_SCREEN_OFF_W, CONF_ON_W)
+_WAKE_KEYS = frozenset({CONF_WAKE_ENTITY, CONF_WAKE_COMMAND, CONF_WAKE_WAIT_S})
 CONF_SKIP = "skip"
 FRESH_READING_WAIT = timedelta(seconds=10)
 """How long a calibration step waits for the power sensor's next report."""
@@ -460,6 +530,7 @@ RANGES: dict[str, tuple[int, int]] = {
     CONF_REARM_OFF_S: (MIN_REARM_OFF_S, MAX_REARM_OFF_S),
     CONF_BOOT_TIMEOUT_S: (MIN_BOOT_TIMEOUT_S, MAX_BOOT_TIMEOUT_S),
     CONF_CUT_MAINS_COOLDOWN_S: (MIN_CUT_MAINS_COOLDOWN_S, MAX_CUT_MAINS_COOLDOWN_S),
+    CONF_WAKE_WAIT_S: (MIN_WAKE_WAIT_S, MAX_WAKE_WAIT_S),
 }
 """Allowed seconds per field. Checked by the flow (not by the selector, whose English
 "value is too small" would reach the user untranslated); the error names the range."""

@@ -22,6 +22,10 @@ from custom_components.xgimi_projector.const import (
     CONF_STANDBY_W,
 )
 from custom_components.xgimi_projector.options import (
+    CONF_WAKE_COMMAND,
+    CONF_WAKE_ENTITY,
+    CONF_WAKE_WAIT_S,
+    DEFAULT_WAKE_WAIT_S,
     POWER_TIMINGS,
     XgimiOptions,
     parse_app_entries,
@@ -102,3 +106,16 @@ def test_calibration_needs_the_sensor() -> None:
     assert options.calibration is not None
     assert options.thresholds is None
     assert options.power_on_source is None
+
+
+def test_wake_options() -> None:
+    """The wake action: its entity and command (empty means none), and its wait (seconds)."""
+    options = XgimiOptions.from_mapping(
+        {CONF_WAKE_ENTITY: "remote.ir", CONF_WAKE_COMMAND: "power", CONF_WAKE_WAIT_S: 20}
+    )
+    assert (options.wake_entity, options.wake_command) == ("remote.ir", "power")
+    assert options.power_settings().wake_wait_s == 20.0
+    empty = XgimiOptions.from_mapping({CONF_WAKE_ENTITY: "", CONF_WAKE_COMMAND: ""})
+    assert (empty.wake_entity, empty.wake_command) == (None, None)
+    assert empty.wake_wait_s == DEFAULT_WAKE_WAIT_S
+    assert PowerSettings().wake_wait_s == DEFAULT_WAKE_WAIT_S, "one default for both"

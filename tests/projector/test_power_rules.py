@@ -90,6 +90,8 @@ ROWS: list[tuple[Job | None, Request, Action, str]] = [
     *[(Job(ON, phase), Request.TURN_ON, A.JOIN, "one power-on") for phase in JOB_PHASES[ON]],
     # … a turn-off depends on how far it got …
     (Job(ON, P.STARTING), Request.TURN_OFF, A.REPLACE, "nothing changed yet: a plain off"),
+    (Job(ON, P.WAKING), Request.TURN_OFF, A.OFF_AFTER_WAKE, "the wake may still bring it up"),
+    (Job(ON, P.FALLING_BACK), Request.TURN_OFF, A.LEAVE_MAINS_OFF, "before mains returns"),
     (Job(ON, P.CUTTING_POWER), Request.TURN_OFF, A.LEAVE_MAINS_OFF, "before mains returns"),
     (Job(ON, P.WAITING), Request.TURN_OFF, A.LEAVE_MAINS_OFF, "before mains returns"),
     (Job(ON, P.RESTORING_MAINS), Request.TURN_OFF, A.LEAVE_MAINS_OFF, "mains not back"),
@@ -99,6 +101,8 @@ ROWS: list[tuple[Job | None, Request, Action, str]] = [
     *[(Job(ON, p), Request.CUT_MAINS, A.NOTHING, "a power-on runs") for p in JOB_PHASES[ON]],
     # … and closing gives mains back if the power-on had taken it.
     (Job(ON, P.STARTING), Request.CLOSE, A.STOP, "nothing changed"),
+    (Job(ON, P.WAKING), Request.CLOSE, A.STOP, "mains untouched"),
+    (Job(ON, P.FALLING_BACK), Request.CLOSE, A.RESTORE_MAINS, "still boots"),
     (Job(ON, P.CUTTING_POWER), Request.CLOSE, A.RESTORE_MAINS, "still boots"),
     (Job(ON, P.WAITING), Request.CLOSE, A.RESTORE_MAINS, "still boots"),
     (Job(ON, P.RESTORING_MAINS), Request.CLOSE, A.STOP, "mains is being restored"),
@@ -159,6 +163,8 @@ def test_a_job_has_only_its_kinds_phases() -> None:
     ("phase", "shown"),
     [
         (JobPhase.STARTING, None),
+        (JobPhase.WAKING, PowerPhase.WAKING),
+        (JobPhase.FALLING_BACK, PowerPhase.WAKE_FAILED),
         (JobPhase.CUTTING_POWER, PowerPhase.CUTTING_POWER),
         (JobPhase.WAITING, PowerPhase.WAITING),
         (JobPhase.RESTORING_MAINS, PowerPhase.BOOTING),
@@ -223,6 +229,21 @@ def test_observed_phase(
     expected: PowerPhase,
 ) -> None:
     assert observed_phase(state, plug, level, on_grace=on_grace) is expected
+
+
+@pytest.mark.parametrize(
+    ("plug", "expected"),
+    [
+        (None, PowerPhase.STANDBY),
+        (Plug(is_on=False), PowerPhase.MAINS_OFF),
+        (Plug(available=False), PowerPhase.PLUG_UNAVAILABLE),
+    ],
+)
+def test_observed_phase_with_a_wake_action(plug: Plug | None, expected: PowerPhase) -> None:
+    """A wake action and no plug: unreachable is what standby looks like (the entry is set up
+    to be woken from there); with a plug, the plug says more."""
+    phase = observed_phase(UNREACHABLE, plug, None, on_grace=False, wake_action=True)
+    assert phase is expected
 
 
 def test_observed_phase_without_a_plug(tmp_path: Path) -> None:

@@ -13,8 +13,10 @@ from .errors import PowerError
 from .state import ProjectorState
 
 if TYPE_CHECKING:
+    from .errors import WakeActionError, WakeTimeoutError
     from .power.draw import DrawLevel
     from .power.phase import PowerPhase
+    from .power.wake import PowerOnPath
 
 __all__ = ["ProjectorSnapshot"]
 
@@ -37,10 +39,26 @@ class ProjectorSnapshot:
     last_error: PowerError | None
     """Why the last power-on failed (cleared once the projector is on)."""
     can_power_on: bool
-    """Reachable, or a usable plug."""
+    """Reachable, a usable plug, or a usable wake action."""
     has_plug: bool
     powering_on: bool
     """A power-on sequence runs."""
+    has_wake_action: bool = False
+    """A wake action (BLE, IR, a script) is set up: with or without a plug, the projector can
+    be turned on from standby."""
+    power_on_path: PowerOnPath | None = None
+    """How the running power-on turns the projector on: a key over ADB, the wake action, or
+    the plug (also once the wake action failed and the plug took over). Known as soon as the
+    power-on starts, before the phase shows it. None while no power-on runs."""
+    wake_error: WakeActionError | WakeTimeoutError | None = None
+    """The last wake action did not work and the plug turned the projector on instead (or
+    tried to); cleared when a wake action works."""
+
+    @property
+    def has_standby_path(self) -> bool:
+        """Something can turn it on from standby (a plug or a wake action): unreachable is
+        then what standby looks like, not a failure."""
+        return self.has_plug or self.has_wake_action
 
     @property
     def reachable(self) -> bool:

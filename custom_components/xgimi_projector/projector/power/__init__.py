@@ -12,6 +12,10 @@ The facts that shape this package (``docs/xgimi.md`` §2.3, §3):
   of a running system. Mains is cut only after ADB has been unreachable for a while and, with a
   power sensor, the draw sits at the standby level.
 
+A projector in standby still hears its remote (BLE, or IR on some models): a
+:class:`WakeAction` that sends that wake turns it on without touching mains, with the plug as
+the fallback when the projector does not answer.
+
 :class:`PowerManager` runs those sequences (:mod:`.sequences`) against a :class:`Plug` (any
 object that can switch and, optionally, read watts; the Home Assistant integration wraps a
 ``switch`` entity) and a :class:`~..projector.Projector`, one job at a time, as
@@ -19,8 +23,9 @@ object that can switch and, optionally, read watts; the Home Assistant integrati
 virtual time.
 
 Modules: :mod:`.clock` (time), :mod:`.draw` (thresholds, draw levels), :mod:`.phase` (phases
-and results), :mod:`.plug`, :mod:`.settings`, :mod:`.arbitration`, :mod:`.sequences`,
-:mod:`.pending` (a power-on a restart must finish), :mod:`.manager`.
+and results), :mod:`.plug`, :mod:`.wake` (the wake action), :mod:`.settings`,
+:mod:`.arbitration`, :mod:`.sequences`, :mod:`.pending` (a power-on a restart must finish),
+:mod:`.manager`.
 """
 
 from .arbitration import TABLE, Action, Job, JobKind, JobPhase, Request, decide
@@ -31,6 +36,7 @@ from .pending import PendingPowerOn
 from .phase import POWERING_ON, PowerOffResult, PowerOnResult, PowerPhase, observed_phase
 from .plug import Plug
 from .settings import PowerSettings
+from .wake import PowerOnPath, WakeAction
 
 __all__ = [
     "MIN_CALIBRATION_GAP_W",
@@ -50,12 +56,14 @@ __all__ = [
     "Plug",
     "PowerManager",
     "PowerOffResult",
+    "PowerOnPath",
     "PowerOnResult",
     "PowerPhase",
     "PowerSettings",
     "PowerThresholds",
     "Request",
     "SystemClock",
+    "WakeAction",
     "decide",
     "observed_phase",
 ]

@@ -33,6 +33,12 @@ class JobPhase(enum.StrEnum):
 
     STARTING = "starting"
     """Looking (and, for a power-on, waking or confirming standby): nothing changed yet."""
+    WAKING = "waking"
+    """The wake action was sent; waiting for ADB. Mains is untouched, but the projector may be
+    coming up."""
+    FALLING_BACK = "falling_back"
+    """The wake action did not work: the plug is switched off to re-arm (the plug cycle's
+    first step, shown as such)."""
     CUTTING_POWER = "cutting_power"
     WAITING = "waiting"
     RESTORING_MAINS = "restoring_mains"
@@ -45,6 +51,8 @@ class JobPhase(enum.StrEnum):
 JOB_PHASES: Mapping[JobKind, tuple[JobPhase, ...]] = {
     JobKind.POWER_ON: (
         JobPhase.STARTING,
+        JobPhase.WAKING,
+        JobPhase.FALLING_BACK,
         JobPhase.CUTTING_POWER,
         JobPhase.WAITING,
         JobPhase.RESTORING_MAINS,
@@ -59,6 +67,8 @@ JOB_PHASES: Mapping[JobKind, tuple[JobPhase, ...]] = {
 
 _SHOWN: Mapping[JobPhase, PowerPhase | None] = {
     JobPhase.STARTING: None,
+    JobPhase.WAKING: PowerPhase.WAKING,
+    JobPhase.FALLING_BACK: PowerPhase.WAKE_FAILED,
     JobPhase.CUTTING_POWER: PowerPhase.CUTTING_POWER,
     JobPhase.WAITING: PowerPhase.WAITING,
     JobPhase.RESTORING_MAINS: PowerPhase.BOOTING,
@@ -110,6 +120,9 @@ class Action(enum.StrEnum):
     DEFER_OFF = "defer_off"
     """Cancel the power-on, let the boot finish, power off softly once ADB answers:
     ``DEFERRED`` (mains is never cut during a boot)."""
+    OFF_AFTER_WAKE = "off_after_wake"
+    """Cancel the power-on; the wake action may still bring the projector up: power it off
+    softly if ADB answers within the wake wait (``DEFERRED``; mains is left alone)."""
     STILL_DEFERRED = "still_deferred"
     """Off said twice during a boot: the first one still waits (``DEFERRED``)."""
     STOP = "stop"
@@ -134,6 +147,8 @@ def _rows() -> dict[Job | None, tuple[Action, Action, Action, Action]]:
         # running job                 TURN_ON      TURN_OFF           CUT_MAINS    CLOSE
         None:                        (a.START,     a.START,           a.START,     a.NOTHING),
         Job(on, p.STARTING):         (a.JOIN,      a.REPLACE,         a.NOTHING,   a.STOP),
+        Job(on, p.WAKING):           (a.JOIN,      a.OFF_AFTER_WAKE,  a.NOTHING,   a.STOP),
+        Job(on, p.FALLING_BACK):     (a.JOIN,      a.LEAVE_MAINS_OFF, a.NOTHING,   a.RESTORE_MAINS),
         Job(on, p.CUTTING_POWER):    (a.JOIN,      a.LEAVE_MAINS_OFF, a.NOTHING,   a.RESTORE_MAINS),
         Job(on, p.WAITING):          (a.JOIN,      a.LEAVE_MAINS_OFF, a.NOTHING,   a.RESTORE_MAINS),
         Job(on, p.RESTORING_MAINS):  (a.JOIN,      a.LEAVE_MAINS_OFF, a.NOTHING,   a.STOP),

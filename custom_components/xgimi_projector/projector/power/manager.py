@@ -8,7 +8,13 @@ from functools import partial
 import logging
 from typing import Any, cast
 
-from ..errors import PowerError, PowerOnCancelledError, XgimiError
+from ..errors import (
+    PowerError,
+    PowerOnCancelledError,
+    WakeActionError,
+    WakeTimeoutError,
+    XgimiError,
+)
 from ..projector import Projector
 from ..snapshot import ProjectorSnapshot
 from ..state import ProjectorState
@@ -21,6 +27,7 @@ from .phase import PowerOffResult, PowerOnResult, PowerPhase, observed_phase
 from .plug import Plug
 from .sequences import Run
 from .settings import PowerSettings
+from .wake import PowerOnPath, WakeAction
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -29,6 +36,7 @@ type SequenceFn[T] = Callable[[Run], Coroutine[Any, Any, T]]
 
 _AT_THE_PLUG = frozenset(
     {
+        JobPhase.FALLING_BACK,
         JobPhase.CUTTING_POWER,
         JobPhase.WAITING,
         JobPhase.RESTORING_MAINS,
@@ -38,6 +46,7 @@ _AT_THE_PLUG = frozenset(
 )
 """A power-on in these phases has reached the plug: a restart must not forget it."""
 _BOOTING = frozenset({JobPhase.BOOTING, JobPhase.CONNECTING})
+_ABOVE_STANDBY = frozenset({DrawLevel.IDLE, DrawLevel.ACTIVE})
 
 
 def _default_task_factory(coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
@@ -61,6 +70,9 @@ class PowerManager:
     At most one job runs (:mod:`.arbitration`): ``turn_on`` calls share one power-on,
     ``turn_off`` cancels a running power-on and leaves mains in a defined state (see
     :class:`PowerOffResult`), a turn-on during a turn-off wins.
+
+    From standby a power-on runs the ``wake_action`` first, if one is given, and falls back to
+    the plug's cycle when ADB does not answer within ``wake_wait_s``.
     """
 
     def __init__(
@@ -73,9 +85,11 @@ class PowerManager:
         clock: Clock = SYSTEM_CLOCK,
         create_task: TaskFactory = _default_task_factory,
         on_pending: Callable[[PendingPowerOn | None], None] | None = None,
+        wake_action: WakeAction | None = None,
     ) -> None:
         self.projector = projector
         self.plug = plug
+        self.wake_action = wake_action
         self.settings = settings or PowerSettings()
         self.clock = clock
         self.on_change = on_change
@@ -97,6 +111,10 @@ class PowerManager:
         """Mains restored by a power-on, no answer yet: the boot is under way until then."""
         self.heard_recently: Deadline | None = None
         """ADB answered: until this passes, unreachable may be a blip (None: not heard)."""
+        self.waking: Deadline | None = None
+        """The wake action was sent: until this passes the projector may still come up."""
+        self.wake_error: WakeActionError | WakeTimeoutError | None = None
+        """The last wake action failed and the plug took over (cleared when one works)."""
         self._on_grace: Deadline | None = None
         """After a power-on: "awake" means on until then, whatever a slow sensor shows."""
         self._plug_was_available = True
@@ -113,11 +131,27 @@ class PowerManager:
         return self.plug is not None
 
     @property
+    def has_wake_action(self) -> bool:
+        return self.wake_action is not None
+
+    @property
     def can_power_on(self) -> bool:
-        """Whether a power-on is possible right now (reachable, or a usable plug)."""
+        """Whether a power-on is possible right now (reachable, a usable plug, or a usable
+        wake action)."""
         if self.state.reachable:
             return True
+        if self.wake_action is not None and self.wake_action.available:
+            return True
         return self.plug is not None and self.plug.available
+
+    @property
+    def power_on_path(self) -> PowerOnPath | None:
+        """How the running power-on turns the projector on (None: none runs). Known from its
+        start: what it will try first, updated when it falls back."""
+        run = self.job
+        if run is None or run.kind is not JobKind.POWER_ON:
+            return None
+        return run.path
 
     @property
     def job(self) -> Run | None:
@@ -171,7 +205,13 @@ class PowerManager:
         """The phase ``state`` and the plug show, ignoring running sequences."""
         grace = self._on_grace
         on_grace = grace is not None and not grace.expired
-        return observed_phase(state, self.plug, self.draw_level, on_grace=on_grace)
+        return observed_phase(
+            state,
+            self.plug,
+            self.draw_level,
+            on_grace=on_grace,
+            wake_action=self.wake_action is not None,
+        )
 
     def snapshot(self) -> ProjectorSnapshot:
         """Everything a dashboard shows, frozen."""
@@ -185,6 +225,9 @@ class PowerManager:
             can_power_on=self.can_power_on,
             has_plug=self.has_plug,
             powering_on=self.powering_on,
+            has_wake_action=self.has_wake_action,
+            power_on_path=self.power_on_path,
+            wake_error=self.wake_error,
         )
 
     async def refresh(self) -> ProjectorSnapshot:
@@ -267,10 +310,18 @@ class PowerManager:
             job = Job(job.kind, JobPhase.RESTORING_MAINS)
         return run, decide(job, request)
 
-    def _start[T](self, kind: JobKind, phase: JobPhase, sequence: SequenceFn[T]) -> asyncio.Task[T]:
+    def _start[T](
+        self,
+        kind: JobKind,
+        phase: JobPhase,
+        sequence: SequenceFn[T],
+        *,
+        path: PowerOnPath | None = None,
+    ) -> asyncio.Task[T]:
         """Make a new job the running one and start its sequence."""
         shown = self._shown()
         run = Run(kind, phase, self._entered)
+        run.path = path
         self._job = run
         self._after(shown, job_changed=True)
         task = self._create_task(self._drive(run, sequence), f"{self.projector.host} {kind}")
@@ -362,7 +413,21 @@ class PowerManager:
         if action is Action.REPLACE:
             self._stop(_running(run))
         # START, or SUPERSEDE: the soft power-off sees it is no longer the job and stops.
-        return self._start(JobKind.POWER_ON, JobPhase.STARTING, sequence)
+        return self._start(JobKind.POWER_ON, JobPhase.STARTING, sequence, path=self._first_path())
+
+    def _first_path(self) -> PowerOnPath | None:
+        """The way a power-on starting now will try first (from what is known already)."""
+        if self.state.reachable:
+            return PowerOnPath.KEY
+        plug = self.plug
+        booting = self.boot is not None and not self.boot.expired
+        if self.wake_action is not None and (
+            plug is None
+            or not plug.available
+            or not (plug.is_on is False or booting or self.draw_level in _ABOVE_STANDBY)
+        ):
+            return PowerOnPath.WAKE_ACTION
+        return PowerOnPath.PLUG if plug is not None else None
 
     # --- turning off -----------------------------------------------------------------
 
@@ -391,6 +456,18 @@ class PowerManager:
             self.boot = None
             self.changed()
             return PowerOffResult.CANCELLED
+        if action is Action.OFF_AFTER_WAKE:
+            await self._cancel(_running(run))
+            _LOGGER.info(
+                "%s: turned off while waking; it is powered off if it answers",
+                self.projector.label,
+            )
+            self._start(
+                JobKind.DEFERRED_OFF,
+                JobPhase.SHUTTING_DOWN,
+                partial(sequences.off_after_wake, self),
+            )
+            return PowerOffResult.DEFERRED
         if action is Action.DEFER_OFF:
             await self._cancel(_running(run))
             _LOGGER.info(

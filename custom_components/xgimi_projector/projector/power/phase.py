@@ -21,6 +21,11 @@ class PowerPhase(enum.StrEnum):
     STANDBY = "standby"
     """关机: asleep, network down; mains on."""
     MAINS_OFF = "mains_off"
+    WAKING = "waking"
+    """Power-on: the wake action (BLE, IR, a script) was sent; waiting for ADB to answer."""
+    WAKE_FAILED = "wake_failed"
+    """Power-on: the wake action did not bring it up; falling back to the plug (switching it
+    off to re-arm 上电自动开机)."""
     CUTTING_POWER = "cutting_power"
     """Power-on: switching the plug off to re-arm 上电自动开机."""
     WAITING = "waiting"
@@ -41,7 +46,14 @@ class PowerPhase(enum.StrEnum):
 
 
 POWERING_ON = frozenset(
-    {PowerPhase.CUTTING_POWER, PowerPhase.WAITING, PowerPhase.BOOTING, PowerPhase.CONNECTING}
+    {
+        PowerPhase.WAKING,
+        PowerPhase.WAKE_FAILED,
+        PowerPhase.CUTTING_POWER,
+        PowerPhase.WAITING,
+        PowerPhase.BOOTING,
+        PowerPhase.CONNECTING,
+    }
 )
 
 
@@ -51,6 +63,8 @@ class PowerOnResult(enum.StrEnum):
     """It was reachable (关屏, or asleep but still on the network); a wake key brought it back."""
     BOOTED = "booted"
     """It came up through the plug (cold boot)."""
+    WAKE_ACTION = "wake_action"
+    """The wake action (BLE, IR, a script) brought it out of standby."""
 
 
 class PowerOffResult(enum.StrEnum):
@@ -62,18 +76,26 @@ class PowerOffResult(enum.StrEnum):
     SUPERSEDED = "superseded"
     """A turn-on arrived while the power-off ran; the turn-on wins."""
     DEFERRED = "deferred"
-    """A power-on was cancelled after mains returned: the projector is booting and will be
-    powered off softly as soon as ADB answers (mains is never cut during a boot)."""
+    """A power-on was cancelled after mains returned, or after the wake action was sent: the
+    projector may be coming up, and will be powered off softly as soon as ADB answers (mains is
+    never cut during a boot)."""
 
 
 def observed_phase(
-    state: ProjectorState, plug: Plug | None, level: DrawLevel | None, *, on_grace: bool
+    state: ProjectorState,
+    plug: Plug | None,
+    level: DrawLevel | None,
+    *,
+    on_grace: bool,
+    wake_action: bool = False,
 ) -> PowerPhase:
     """The phase a poll, the plug and the settled draw level show (no sequence running).
 
     ``on_grace``: a power-on just succeeded, so "awake" means on even while a slow sensor
     still shows the old, lower draw. A screensaver (Dreaming/Dozing) is awake: it reads as
-    on, never as standby, so nothing ever cycles mains under it.
+    on, never as standby, so nothing ever cycles mains under it. ``wake_action``: one is set
+    up; without a plug, unreachable then reads as standby (as with a plug without a sensor:
+    the entry is set up to be woken from there).
     """
     if state.reachable:
         if not state.awake:
@@ -84,7 +106,7 @@ def observed_phase(
             return PowerPhase.SCREEN_OFF
         return PowerPhase.ON
     if plug is None:
-        return PowerPhase.UNREACHABLE
+        return PowerPhase.STANDBY if wake_action else PowerPhase.UNREACHABLE
     if not plug.available:
         return PowerPhase.PLUG_UNAVAILABLE
     if plug.is_on is False:

@@ -24,6 +24,8 @@ from ..errors import (
     RunningUnreachableError,
     SoftOffFailedError,
     StillAsleepError,
+    WakeActionError,
+    WakeTimeoutError,
     XgimiError,
 )
 from ..projector import Projector
@@ -34,6 +36,7 @@ from .draw import DrawTracker, PowerThresholds
 from .phase import PowerOffResult, PowerOnResult, PowerPhase
 from .plug import Plug
 from .settings import PowerSettings
+from .wake import PowerOnPath, WakeAction
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ _LOGGER = logging.getLogger(__name__)
 class Run:
     """One running job: its kind and phase, and its task (set by the manager)."""
 
-    __slots__ = ("_entered", "finished", "kind", "phase", "stopping", "task")
+    __slots__ = ("_entered", "finished", "kind", "path", "phase", "stopping", "task")
 
     def __init__(
         self, kind: JobKind, phase: JobPhase, entered: Callable[[Run, JobPhase], None]
@@ -54,6 +57,8 @@ class Run:
         """The sequence has returned (or raised)."""
         self.stopping = False
         """The manager cancelled it (a power-on then reports a power error, not a cancel)."""
+        self.path: PowerOnPath | None = None
+        """A power-on: the way it takes (set before the phase that shows it is entered)."""
 
     @property
     def job(self) -> Job:
@@ -80,6 +85,7 @@ class Host(Protocol):
 
     projector: Projector
     plug: Plug | None
+    wake_action: WakeAction | None
     settings: PowerSettings
     clock: Clock
     tracker: DrawTracker | None
@@ -90,6 +96,10 @@ class Host(Protocol):
     under way until this deadline."""
     heard_recently: Deadline | None
     """ADB answered moments ago: until this passes, unreachable may be a Wi-Fi blip."""
+    waking: Deadline | None
+    """The wake action was sent; until this passes the projector may still come up."""
+    wake_error: WakeActionError | WakeTimeoutError | None
+    """The last wake action failed and the plug took over (None: it worked, or none ran)."""
 
     @property
     def job(self) -> Run | None:
@@ -125,12 +135,15 @@ def require_plug(host: Host) -> Plug:
 
 
 async def power_on(host: Host, run: Run, *, resumed: bool = False) -> PowerOnResult:
-    """Turn on, however it takes: a wake key when reachable, else the plug.
+    """Turn on, however it takes: a wake key when reachable, else the wake action (then the
+    plug if it does not work), else the plug.
 
     ``resumed``: a power-on a restart interrupted. Found on at its home screen (the boot it
     started ended meanwhile), it still gets its source.
     """
     state = await look(host)
+    if state.reachable:
+        run.path = PowerOnPath.KEY
     if state.reachable and state.awake:
         was_on = host.observed_phase(state) is PowerPhase.ON
         await host.projector.wake()
@@ -153,12 +166,84 @@ async def power_on(host: Host, run: Run, *, resumed: bool = False) -> PowerOnRes
         state = await wait_for(host, lambda s: not s.reachable, settings.standby_unreachable_s)
         if state.reachable:
             raise StillAsleepError("asleep, still on the network, and not waking")
-    require_plug(host)  # nothing to wait for without one
+    if host.wake_action is None:
+        require_plug(host)  # nothing to wait for without one
     state = await confirm_unreachable(host)
     if state.reachable:
         return await power_on(host, run, resumed=resumed)
-    await plug_cycle(host, run)
+    fell_back = False
+    if await wake_applies(host):
+        try:
+            await wake(host, run)
+        except (WakeActionError, WakeTimeoutError) as err:
+            if host.plug is None:
+                raise
+            _LOGGER.warning(
+                "%s: the wake action did not work (%s); cycling the plug instead",
+                host.projector.label,
+                err,
+            )
+            host.wake_error = err
+            fell_back = True
+        else:
+            host.wake_error = None
+            return PowerOnResult.WAKE_ACTION
+    run.path = PowerOnPath.PLUG
+    await plug_cycle(host, run, after_wake=fell_back)
     return PowerOnResult.BOOTED
+
+
+async def wake_applies(host: Host) -> bool:
+    """Whether to run the wake action first: one is set up and the projector is in standby
+    with mains on. With mains off, during a boot we started, or with a draw above standby
+    (booting by itself, or running unreachable), only the plug path knows what to do."""
+    if host.wake_action is None:
+        return False
+    plug = host.plug
+    if plug is None or not plug.available:
+        return True
+    if plug.is_on is False or (host.boot is not None and not host.boot.expired):
+        return False
+    thresholds = _thresholds(host)
+    if thresholds is None:
+        return True
+    watts = await plug.refresh_power()
+    return watts is None or thresholds.is_standby(watts)
+
+
+async def wake(host: Host, run: Run) -> None:
+    """Run the wake action, then wait for ADB and for Android to be awake (within the wake
+    wait each); raises :class:`WakeActionError` or :class:`WakeTimeoutError`."""
+    action = host.wake_action
+    assert action is not None
+    wait_s = host.settings.wake_wait_s
+    run.path = PowerOnPath.WAKE_ACTION
+    run.enter(JobPhase.WAKING)
+    waking = host.waking = Deadline(host.clock, wait_s)
+    try:
+        await action.wake()
+        answered = await connect_within(host, waking)
+    except WakeActionError:
+        host.waking = None
+        raise
+    # (Cancelled by a turn-off, ``waking`` stays: the off then waits for what is left of it.)
+    host.waking = None
+    if not answered:
+        raise WakeTimeoutError(wait_s)
+    run.enter(JobPhase.CONNECTING)
+    state = await wait_for(host, lambda s: s.awake, wait_s)
+    if not state.awake:
+        raise WakeTimeoutError(wait_s)
+    await apply_source(host)
+
+
+async def connect_within(host: Host, deadline: Deadline) -> bool:
+    """Connect attempts until ADB answers (True) or ``deadline`` passes (False)."""
+    while not await connect(host):
+        if deadline.expired:
+            return False
+        await host.clock.sleep(min(host.settings.connect_interval_s, deadline.remaining))
+    return True
 
 
 async def confirm_unreachable(host: Host) -> ProjectorState:
@@ -175,8 +260,11 @@ async def confirm_unreachable(host: Host) -> ProjectorState:
     return host.state
 
 
-async def plug_cycle(host: Host, run: Run) -> None:
-    """Boot through the plug: re-arm 上电自动开机 (mains off, wait, on), then wait for ADB."""
+async def plug_cycle(host: Host, run: Run, *, after_wake: bool = False) -> None:
+    """Boot through the plug: re-arm 上电自动开机 (mains off, wait, on), then wait for ADB.
+
+    ``after_wake``: the wake action did not work; switching the plug off shows as the
+    fallback (``WAKE_FAILED``) rather than as a plain re-arm."""
     plug = require_plug(host)
     settings = host.settings
     booting = host.boot is not None and not host.boot.expired
@@ -198,7 +286,7 @@ async def plug_cycle(host: Host, run: Run) -> None:
         run.enter(JobPhase.BOOTING)
     else:
         if plug.is_on is not False:
-            run.enter(JobPhase.CUTTING_POWER)
+            run.enter(JobPhase.FALLING_BACK if after_wake else JobPhase.CUTTING_POWER)
             await plug.turn_off()
             run.enter(JobPhase.WAITING)
             await host.clock.sleep(settings.rearm_off_s)
@@ -311,6 +399,29 @@ async def off_after_boot(host: Host, run: Run) -> None:
     except XgimiError as err:
         _LOGGER.warning(
             "%s: could not power off after the cancelled boot: %s", host.projector.label, err
+        )
+        return
+    await wait_for(host, lambda s: not (s.reachable and s.awake), settings.soft_off_confirm_s)
+    host.cut_mains_later()
+
+
+async def off_after_wake(host: Host, run: Run) -> None:
+    """A turn-off that arrived while the wake action was being waited for: if the projector
+    answers within what is left of the wake wait, power it off softly; if not, it never left
+    standby, which is what was asked."""
+    settings = host.settings
+    deadline = host.waking or Deadline(host.clock, settings.wake_wait_s)
+    host.waking = None
+    try:
+        if not await connect_within(host, deadline):
+            _LOGGER.info("%s stayed in standby after the wake action", host.projector.label)
+            host.cut_mains_later()
+            return
+        await wait_for(host, lambda s: s.awake, settings.wake_wait_s)
+        await host.projector.turn_off()
+    except XgimiError as err:
+        _LOGGER.warning(
+            "%s: could not power off after the cancelled wake: %s", host.projector.label, err
         )
         return
     await wait_for(host, lambda s: not (s.reachable and s.awake), settings.soft_off_confirm_s)

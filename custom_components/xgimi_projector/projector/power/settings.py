@@ -19,6 +19,9 @@ class PowerSettings:
     cut_mains_after_off: bool = False
     cut_mains_cooldown_s: float = 60.0
     thresholds: PowerThresholds | None = None
+    wake_wait_s: float = 30.0
+    """After the wake action: how long ADB may take to answer before the plug takes over (or,
+    without a plug, the power-on fails). Resuming from standby takes seconds, not a boot."""
 
     connect_interval_s: float = 3.0
     """Between connect attempts while the projector boots."""
