@@ -115,6 +115,9 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
             self._attr_is_volume_muted = None
             return
         state = snapshot.device
+        if state.volume_max:
+            # One volume key press (HA's volume_up/down and relative-volume intents).
+            self._attr_volume_step = 1 / state.volume_max
         if state.playback in _PLAYBACK_STATE:
             self._attr_state = _PLAYBACK_STATE[state.playback]
         elif state.source_kind is SourceKind.LAUNCHER:
@@ -137,10 +140,12 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
 
     @command
     async def async_volume_up(self) -> None:
+        """One step of the projector's scale (``volume_step``), as its remote's key."""
         await self.coordinator.projector.volume_up()
 
     @command
     async def async_volume_down(self) -> None:
+        """One step of the projector's scale (``volume_step``), as its remote's key."""
         await self.coordinator.projector.volume_down()
 
     @command

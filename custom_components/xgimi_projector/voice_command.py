@@ -10,60 +10,30 @@ is decided with the HA-free :class:`.voice.VoiceMemory`; see ``docs/xiaoai.md`` 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 import logging
-import re
-from types import MappingProxyType
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import (
-    config_validation as cv,
-    device_registry as dr,
-    entity_registry as er,
-)
+from homeassistant.core import ServiceCall, ServiceResponse
+from homeassistant.helpers import config_validation as cv
 from homeassistant.util.hass_dict import HassKey
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
 from .const import DOMAIN
-from .coordinator import XgimiConfigEntry, XgimiCoordinator
-from .projector import (
-    NoPlugError,
-    NotSupportedError,
-    PlugUnavailableError,
-    PowerError,
-    PowerOffResult,
-    PowerOnResult,
-    Projector,
-    ProjectorSnapshot,
-    ProjectorState,
-    ProjectorUnreachableError,
-    XgimiError,
-)
 from .voice import (
     MAX_TEXT_LENGTH,
-    Facts,
-    Intent,
-    Outcome,
     ParseResult,
     Refusal,
-    VoiceCommand,
     VoiceMemory,
     new_sentences,
     parse,
     reply,
 )
+from .voice_executor import Target, answer, run, sources, targets
 from .voice_feedback import async_listen_reply_failures, async_record
 
 _LOGGER = logging.getLogger(__name__)
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 ATTR_TEXT = "text"
 ATTR_REQUIRE_NAME = "require_name"
@@ -82,12 +52,6 @@ SKIP_ECHO = "echo"
 """``refusal`` of a sentence equal to one of our last replies."""
 SKIP_REPLAY = "replay"
 """``refusal`` of the sentence a source sent again after it came back."""
-
-DEFAULT_VOLUME_STEPS = 2
-"""音量大一点 without an amount: two steps (about 13 % on XGIMI's 0–15 scale)."""
-QUICK_ANSWER_S = 3.0
-"""A power-on that finishes this fast (关屏 wake, already on) is answered as done; a longer
-one (a plug cycle) is answered with its progress and keeps running."""
 
 _SENTENCE = vol.All(vol.Any(None, cv.string), lambda value: (value or "").strip())
 _SENTENCES = vol.All(cv.ensure_list, vol.Length(max=10), [_SENTENCE])
@@ -123,67 +87,6 @@ VOICE_COMMAND_SCHEMA = vol.All(
 )
 
 
-@dataclass(slots=True)
-class _Target:
-    entry: XgimiConfigEntry
-    entity_id: str | None
-    names: list[str]
-
-    @property
-    def coordinator(self) -> XgimiCoordinator:
-        return self.entry.runtime_data
-
-    @property
-    def spoken_name(self) -> str:
-        """The first Chinese name (the reply is Chinese), else 投影仪."""
-        return next((n for n in self.names if _CJK.search(n)), "投影仪")
-
-
-def _targets(hass: HomeAssistant, entity_ids: list[str] | None) -> list[_Target]:
-    """Loaded projectors (those named by ``entity_ids`` when given) and their spoken names."""
-    entities = er.async_get(hass)
-    devices = dr.async_get(hass)
-    targets: list[_Target] = []
-    wanted = set(entity_ids or [])
-    found: set[str] = set()
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is not ConfigEntryState.LOADED or entry.unique_id is None:
-            continue
-        entity_id = entry.runtime_data.media_player_id
-        if wanted and entity_id not in wanted:
-            continue
-        if entity_id:
-            found.add(entity_id)
-        names: list[str] = []
-        # (Not async_get_device(identifiers=…): deprecated from Home Assistant 2026.8.)
-        device = next(iter(dr.async_entries_for_config_entry(devices, entry.entry_id)), None)
-        if device is not None and device.name_by_user:
-            names.append(device.name_by_user)
-        names.append(entry.title)
-        if entity_id and (entity := entities.async_get(entity_id)) is not None:
-            # The state's name is the full name on every release (from 2026.10 the registry
-            # name may be only the part after the device's name).
-            if (state := hass.states.get(entity_id)) is not None and entity.name:
-                names.append(state.name)
-            # From 2026.4 the aliases also hold a placeholder that is not a string.
-            names.extend(sorted(a for a in entity.aliases if isinstance(a, str)))
-        targets.append(_Target(entry, entity_id, list(dict.fromkeys(n for n in names if n))))
-    if unknown := sorted(wanted - found):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="voice_unknown_target",
-            translation_placeholders={"entity_id": ", ".join(unknown)},
-        )
-    return targets
-
-
-def _sources(target: _Target) -> dict[str, list[str]]:
-    """The projector's selectable sources (display name → spoken aliases)."""
-    coordinator = target.coordinator
-    aliases = coordinator.options.source_aliases
-    return {name: [name, *aliases.get(name, [])] for name in coordinator.sources}
-
-
 _MEMORY: HassKey[VoiceMemory] = HassKey(f"{DOMAIN}_voice_memory")
 
 
@@ -206,7 +109,7 @@ async def async_voice_command(call: ServiceCall) -> ServiceResponse:
     if request_id is not None and not memory.first_time(request_id):
         _LOGGER.debug("Voice request %s was handled already: ignored", request_id)
         return {**_skipped(text, SKIP_DUPLICATE), "records": []}
-    candidates = _targets(hass, data.get(ATTR_ENTITY_ID))
+    candidates = targets(hass, data.get(ATTR_ENTITY_ID))
     source: str | None = data.get(ATTR_SOURCE)
     record_time: float | None = data.get(ATTR_RECORD_TIME)
     history: list[str] = data[ATTR_HISTORY]
@@ -233,7 +136,7 @@ async def async_voice_command(call: ServiceCall) -> ServiceResponse:
 async def _handle(
     call: ServiceCall,
     memory: VoiceMemory,
-    candidates: list[_Target],
+    candidates: list[Target],
     text: str,
     source: str | None,
 ) -> dict[str, JsonValueType]:
@@ -251,22 +154,15 @@ async def _handle(
         _LOGGER.debug("Voice text %r not handled: %s", text, result.refusal)
         spoken = reply(result)
         memory.remember_reply("", spoken)
-        answer = _response(result, None, spoken, None)
+        response = answer(result, None, spoken, None)
         if result.refusal is not Refusal.OWN_REPLY:  # silence is not news
-            async_record(call.hass, [c.coordinator for c in candidates], answer, call.context)
-        return answer
-    if result.command.intent in (Intent.TURN_ON, Intent.TURN_OFF):
-        # The plug's switching and the projector's state changes are logged as caused by it.
-        target.coordinator.set_power_context(call.context)
-    outcome, facts = await _execute(target, result.command, wait=call.data[ATTR_WAIT])
-    spoken = reply(result, outcome, name=target.spoken_name, facts=facts)
+            async_record(call.hass, [c.coordinator for c in candidates], response, call.context)
+        return response
+    outcome, spoken = await run(target, result, call.context, wait=call.data[ATTR_WAIT])
     memory.remember_reply(target.entry.entry_id, spoken)
-    _LOGGER.info(
-        "Voice %r → %s on %s: %s", text, result.command.intent, target.entry.title, outcome
-    )
-    answer = _response(result, target, spoken, outcome)
-    async_record(call.hass, [target.coordinator], answer, call.context)
-    return answer
+    response = answer(result, target, spoken, outcome)
+    async_record(call.hass, [target.coordinator], response, call.context)
+    return response
 
 
 def _skipped(text: str, why: str) -> dict[str, JsonValueType]:
@@ -283,16 +179,14 @@ def _skipped(text: str, why: str) -> dict[str, JsonValueType]:
 
 
 def _parse_for(
-    candidates: list[_Target], text: str, *, require_name: bool
-) -> tuple[ParseResult, _Target | None]:
+    candidates: list[Target], text: str, *, require_name: bool
+) -> tuple[ParseResult, Target | None]:
     """Parse with each projector's own source names; keep the reading that names it (or the
     only projector's). Two projectors may give the same alias to different inputs."""
-    targets = {c.entry.entry_id: c.names for c in candidates}
+    names = {c.entry.entry_id: c.names for c in candidates}
     fallback: ParseResult | None = None
     for candidate in candidates:
-        result = parse(
-            text, targets=targets, sources=_sources(candidate), require_name=require_name
-        )
+        result = parse(text, targets=names, sources=sources(candidate), require_name=require_name)
         command = result.command
         if command is not None and (
             command.target == candidate.entry.entry_id
@@ -304,183 +198,3 @@ def _parse_for(
     if fallback is None:  # no projector loaded
         fallback = parse(text, require_name=require_name)
     return fallback, None
-
-
-def _response(
-    result: ParseResult, target: _Target | None, spoken: str, outcome: Outcome | None
-) -> dict[str, JsonValueType]:
-    command = result.command
-    return {
-        "matched": command is not None and target is not None,
-        "intent": command.intent.value if command is not None else None,
-        "target": target.entity_id if target is not None else None,
-        "reply": spoken,
-        "outcome": outcome.value if outcome is not None else None,
-        "refusal": result.refusal.value if result.refusal is not None else None,
-        "text": result.text,
-    }
-
-
-_OUTCOME_BY_ERROR: Mapping[str, Outcome] = MappingProxyType(
-    {
-        NoPlugError.translation_key: Outcome.NO_PLUG,
-        PlugUnavailableError.translation_key: Outcome.NO_PLUG,
-        NotSupportedError.translation_key: Outcome.NOT_SUPPORTED,
-        ProjectorUnreachableError.translation_key: Outcome.UNAVAILABLE,
-    }
-)
-"""What the reply says for a library error, by the error's key (any other error: FAILED)."""
-
-
-async def _execute(target: _Target, command: VoiceCommand, *, wait: bool) -> tuple[Outcome, Facts]:
-    """Run ``command``; the outcome and the facts the reply needs."""
-    coordinator = target.coordinator
-    if command.intent is Intent.QUERY:
-        return Outcome.DONE, _status_facts(coordinator.data, coordinator)
-    try:
-        if command.intent is Intent.TURN_ON:
-            return await _turn_on(target, wait=wait)
-        if command.intent is Intent.TURN_OFF:
-            off = await coordinator.power.turn_off()
-            done = Outcome.ALREADY if off is PowerOffResult.ALREADY_OFF else Outcome.DONE
-            return done, Facts()
-        if not coordinator.data.reachable or not coordinator.data.is_on:
-            return Outcome.UNAVAILABLE, Facts()
-        outcome = await _run(target, command)
-    except XgimiError as err:
-        outcome = _OUTCOME_BY_ERROR.get(err.translation_key, Outcome.FAILED)
-        if outcome is not Outcome.FAILED:
-            return outcome, Facts()
-        _LOGGER.warning(
-            "Voice command %s on %s failed: %s", command.intent, target.entry.title, err
-        )
-        return outcome, Facts(phase=coordinator.data.phase)
-    finally:
-        # One poll, now (not debounced): the state the reply reports, and the entities'.
-        await coordinator.async_refresh()
-    volume_percent = _volume_percent(coordinator.data.device)
-    return outcome, Facts(
-        volume_percent=volume_percent,
-        source=command.source,
-        possible_sources=tuple(coordinator.sources) if outcome is Outcome.NOT_SUPPORTED else (),
-    )
-
-
-async def _turn_on(target: _Target, *, wait: bool) -> tuple[Outcome, Facts]:
-    coordinator = target.coordinator
-    task = coordinator.power.start_turn_on()
-    done, _ = await asyncio.wait({task}, timeout=None if wait else QUICK_ANSWER_S)
-    if not done:
-        return Outcome.POWERING_ON, Facts(phase=coordinator.data.phase)
-    result = task.result()  # raises the power error, handled by the caller
-    if result is PowerOnResult.ALREADY_ON:
-        return Outcome.ALREADY, Facts(is_on=True)
-    return Outcome.DONE, Facts(is_on=True)
-
-
-async def _run(target: _Target, command: VoiceCommand) -> Outcome:
-    handler = INTENT_HANDLERS.get(command.intent)
-    if handler is None:  # pragma: no cover - QUERY, TURN_ON and TURN_OFF are handled before
-        raise PowerError(f"unhandled intent {command.intent}")
-    return await handler(target, command)
-
-
-async def _volume_set(target: _Target, command: VoiceCommand) -> Outcome:
-    projector = target.coordinator.projector
-    if command.percent is not None:
-        await projector.set_volume_level(command.percent / 100)
-    else:
-        assert command.steps is not None
-        await projector.set_volume(min(command.steps, projector.volume_max))
-    return Outcome.DONE
-
-
-async def _volume_step(target: _Target, command: VoiceCommand) -> Outcome:
-    projector = target.coordinator.projector
-    up = command.intent is Intent.VOLUME_UP
-    level = target.coordinator.data.device.volume_level
-    if (level is not None and level >= 1.0 and up) or (level is not None and level <= 0 and not up):
-        return Outcome.ALREADY
-    if command.percent is not None and level is not None:
-        new = (
-            min(1.0, level + command.percent / 100)
-            if up
-            else max(0.0, level - command.percent / 100)
-        )
-        await projector.set_volume_level(new)
-    else:
-        steps = command.steps or DEFAULT_VOLUME_STEPS
-        await (projector.volume_up(steps) if up else projector.volume_down(steps))
-    return Outcome.DONE
-
-
-async def _mute(target: _Target, command: VoiceCommand) -> Outcome:
-    projector = target.coordinator.projector
-    mute = command.intent is Intent.MUTE
-    if target.coordinator.data.device.muted is mute:
-        return Outcome.ALREADY
-    await projector.mute(mute)
-    return Outcome.DONE
-
-
-async def _source(target: _Target, command: VoiceCommand) -> Outcome:
-    coordinator = target.coordinator
-    assert command.source is not None
-    library_source = coordinator.sources.get(command.source)
-    if library_source is None:
-        return Outcome.NOT_SUPPORTED
-    await coordinator.projector.select_source(library_source)
-    return Outcome.DONE
-
-
-type _Handler = Callable[[_Target, VoiceCommand], Awaitable[Outcome]]
-
-
-def _call(action: Callable[[Projector], Awaitable[None]]) -> _Handler:
-    """A handler that runs one projector call and is then done."""
-
-    async def handler(target: _Target, command: VoiceCommand) -> Outcome:
-        await action(target.coordinator.projector)
-        return Outcome.DONE
-
-    return handler
-
-
-HANDLED_FIRST = frozenset({Intent.QUERY, Intent.TURN_ON, Intent.TURN_OFF})
-"""Intents :func:`_execute` runs itself (they need no reachable, awake projector)."""
-
-INTENT_HANDLERS: Mapping[Intent, _Handler] = MappingProxyType(
-    {
-        Intent.VOLUME_SET: _volume_set,
-        Intent.VOLUME_UP: _volume_step,
-        Intent.VOLUME_DOWN: _volume_step,
-        Intent.MUTE: _mute,
-        Intent.UNMUTE: _mute,
-        Intent.PLAY: _call(lambda projector: projector.play()),
-        Intent.PAUSE: _call(lambda projector: projector.pause()),
-        Intent.STOP: _call(lambda projector: projector.stop()),
-        Intent.SOURCE: _source,
-        Intent.HOME: _call(lambda projector: projector.press("HOME")),
-        Intent.BACK: _call(lambda projector: projector.press("BACK")),
-        Intent.AUTOFOCUS: _call(lambda projector: projector.press("autofocus")),
-    }
-)
-"""Intent → the library calls that carry it out (every intent not in HANDLED_FIRST)."""
-
-
-def _volume_percent(state: ProjectorState) -> int | None:
-    return round(state.volume_level * 100) if state.volume_level is not None else None
-
-
-def _status_facts(snapshot: ProjectorSnapshot, coordinator: XgimiCoordinator) -> Facts:
-    """What a status question is answered with: the snapshot (and the source's display name)."""
-    if not snapshot.is_on:
-        return Facts(is_on=False, phase=snapshot.phase)
-    state = snapshot.device
-    return Facts(
-        is_on=True,
-        phase=snapshot.phase,
-        playback=state.playback,
-        volume_percent=_volume_percent(state),
-        source=coordinator.source_name(state),
-    )

@@ -11,7 +11,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 import voluptuous as vol
 
-from custom_components.xgimi_projector import voice_command
+from custom_components.xgimi_projector import voice_executor
 from custom_components.xgimi_projector.const import (
     CONF_APPS,
     CONF_REARM_OFF_S,
@@ -229,7 +229,7 @@ async def test_power_on_through_the_plug(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A plug cycle is answered at once with its progress; a quick wake as done."""
-    monkeypatch.setattr(voice_command, "QUICK_ANSWER_S", 0.3)
+    monkeypatch.setattr(voice_executor, "QUICK_ANSWER_S", 0.3)
     sim = await start_sim("gmui_android12", mains_port=0)
     await setup_demo_plug(hass, sim)
     await add_projector(hass, sim, options=power_options(**{CONF_REARM_OFF_S: 1}))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from custom_components.xgimi_projector.voice import Intent
-from custom_components.xgimi_projector.voice_command import HANDLED_FIRST, INTENT_HANDLERS
+from custom_components.xgimi_projector.voice_executor import HANDLED_FIRST, INTENT_HANDLERS
 
 
 def test_every_intent_has_a_handler_or_is_handled_first() -> None:

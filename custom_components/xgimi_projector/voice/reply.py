@@ -84,6 +84,8 @@ PHASE_TEXT: Mapping[PowerPhase, str] = MappingProxyType(
         PowerPhase.SCREEN_OFF: "开着，但是屏幕关了",
         PowerPhase.STANDBY: "在待机",
         PowerPhase.MAINS_OFF: "已断电",
+        PowerPhase.WAKING: "正在唤醒",
+        PowerPhase.WAKE_FAILED: "唤醒失败，正在通过插座开机",
         PowerPhase.CUTTING_POWER: "正在断电重启",
         PowerPhase.WAITING: "正在等待通电",
         PowerPhase.BOOTING: "正在开机",
@@ -132,6 +134,8 @@ def _runs(phase: PowerPhase) -> bool:
         case (
             PowerPhase.STANDBY
             | PowerPhase.MAINS_OFF
+            | PowerPhase.WAKING
+            | PowerPhase.WAKE_FAILED
             | PowerPhase.CUTTING_POWER
             | PowerPhase.WAITING
             | PowerPhase.BOOTING
