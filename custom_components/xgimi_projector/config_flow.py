@@ -1,4 +1,5 @@
-"""Config flow: host → authorization on the projector → entry; reauth, reconfigure, options."""
+"""Config flow: host (typed, searched for, or discovered) → authorization on the projector →
+entry; reauth, reconfigure, options."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import ipaddress
 import logging
 from pathlib import Path
 import re
-from typing import Any
+from typing import Any, Self
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
@@ -20,15 +21,23 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import callback
+from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
 )
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from homeassistant.helpers.storage import STORAGE_DIR
 import voluptuous as vol
 
+from . import flow_discovery
 from .const import (
     CONF_DEVICE_INFO,
     DEFAULT_NAME,
@@ -38,6 +47,7 @@ from .const import (
     FLOW_AUTH_TIMEOUT_S,
     KEY_FILE,
 )
+from .flow_discovery import async_identify, zeroconf_name
 from .options_flow import XgimiOptionsFlow
 from .projector import DeviceInfo, Projector, XgimiError
 
@@ -64,9 +74,16 @@ def valid_host(host: str) -> bool:
     return bool(_HOSTNAME.match(host))
 
 
-def _host_schema(host: str | None, port: int) -> dict[vol.Marker, Any]:
+def _host_schema(host: str | None, port: int, *, search: bool = False) -> dict[vol.Marker, Any]:
+    """Host and port; with ``search`` the host may be left empty (to search the network), so
+    it is only suggested (a default would come back when the person clears the field)."""
+    host_key = (
+        vol.Optional(CONF_HOST, description={"suggested_value": host})
+        if search
+        else vol.Required(CONF_HOST, default=host or vol.UNDEFINED)
+    )
     return {
-        vol.Required(CONF_HOST, default=host or vol.UNDEFINED): TextSelector(),
+        host_key: TextSelector(),
         vol.Required(CONF_PORT, default=port): NumberSelector(
             NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
         ),
@@ -88,6 +105,12 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
         self._prompted = asyncio.Event()
         self._info: DeviceInfo | None = None
         self._auth_error: str | None = None
+        self._discovered_host = ""
+        """The address a discovery flow is about (two discoveries of one address: one flow)."""
+        self._discovered_name = ""
+        self._discovery_error: str | None = None
+        self._found: dict[str, str] = {}
+        """Search results: address → label."""
 
     @staticmethod
     @callback
@@ -112,35 +135,146 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
 
     # --- user ------------------------------------------------------------------------------
 
-    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            host = str(user_input[CONF_HOST]).strip()
-            if not valid_host(host):
-                errors[CONF_HOST] = "invalid_host"
-            else:
-                self._host, self._port = host, int(user_input[CONF_PORT])
-                self._name = str(user_input.get(CONF_NAME) or "").strip()
-                self._async_abort_entries_match({CONF_HOST: self._host, CONF_PORT: self._port})
-                return await self._async_start_connect("user", errors)
+    def _key_path(self) -> Path:
+        return Path(self.hass.config.path(STORAGE_DIR, KEY_FILE))
+
+    def _show_user_form(self, errors: dict[str, str]) -> ConfigFlowResult:
+        """The address form, filled with what is known (typed, or picked from a search)."""
         schema = vol.Schema(
             {
-                **_host_schema(self._host or None, self._port),
-                vol.Optional(CONF_NAME): TextSelector(),
+                **_host_schema(self._host or None, self._port, search=True),
+                vol.Optional(
+                    CONF_NAME, description={"suggested_value": self._name or None}
+                ): TextSelector(),
             }
         )
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            data_schema=schema,
             errors=errors,
             description_placeholders=self._placeholders(),
+        )
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Type the address, or leave it empty to search the network."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host = str(user_input.get(CONF_HOST) or "").strip()
+            self._port = int(user_input[CONF_PORT])
+            self._name = str(user_input.get(CONF_NAME) or "").strip()
+            if not host:
+                return await self.async_step_search()
+            self._host = host
+            if not valid_host(host):
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                self._async_abort_entries_match({CONF_HOST: self._host, CONF_PORT: self._port})
+                return await self._async_start_connect("user", errors)
+        return self._show_user_form(errors)
+
+    # --- search the network ------------------------------------------------------------------
+
+    async def async_step_search(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Send XGIMI's search and list the projectors that answered (not those already added);
+        the one picked fills the address form."""
+        if user_input is not None:
+            self._host = str(user_input[CONF_HOST])
+            self._port = flow_discovery.SETTINGS.adb_port
+            return self._show_user_form({})
+        found = await flow_discovery.async_search(self.hass)
+        configured = {
+            entry.data.get(CONF_HOST) for entry in self._async_current_entries(include_ignore=False)
+        }
+        self._found = {
+            projector.host: f"{projector.name} ({projector.host})"
+            for projector in found
+            if projector.host not in configured
+        }
+        if not self._found:
+            self._host = ""
+            return self._show_user_form({"base": "nothing_found"})
+        options = [SelectOptionDict(value=host, label=label) for host, label in self._found.items()]
+        return self.async_show_form(
+            step_id="search",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_HOST): SelectSelector(
+                        SelectSelectorConfig(options=options, mode=SelectSelectorMode.LIST)
+                    )
+                }
+            ),
+            description_placeholders={"count": str(len(options))},
+        )
+
+    # --- discovery (DHCP, zeroconf) ----------------------------------------------------------
+
+    def is_matching(self, other_flow: Self) -> bool:
+        """Another discovery of the same address is already being offered."""
+        return bool(self._discovered_host) and other_flow._discovered_host == self._discovered_host
+
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """A device with XGIMI's MAC prefix asked the router for an address."""
+        mac = format_mac(discovery_info.macaddress)
+        return await self._async_discovered(discovery_info.ip, f"mac:{mac}", "")
+
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """A projector announces ``_xgimi._tcp`` (XGIMI's phone-app service)."""
+        name = zeroconf_name(discovery_info)
+        return await self._async_discovered(
+            discovery_info.host, f"zeroconf:{discovery_info.name.lower()}", name
+        )
+
+    async def _async_discovered(self, host: str, hint: str, name: str) -> ConfigFlowResult:
+        """Identify the projector at ``host`` without a prompt on its screen; a known projector
+        at a new address gets the address (and is reloaded), a new one is offered.
+
+        ``hint`` (MAC or service name) is the flow's id until the serial is known, so that a
+        projector ignored before it could be identified stays ignored.
+        """
+        self._discovered_host = self._host = host
+        self._port = flow_discovery.SETTINGS.adb_port
+        self._async_abort_entries_match({CONF_HOST: host})
+        if self.hass.config_entries.flow.async_has_matching_flow(self):
+            return self.async_abort(reason="already_in_progress")
+        await self.async_set_unique_id(hint)
+        self._abort_if_unique_id_configured()
+        identity = await async_identify(host, self._port, self._key_path())
+        if (info := identity.info) is not None:
+            if not info.serial:
+                return self.async_abort(reason="no_serial")
+            await self.async_set_unique_id(info.serial)
+            self._abort_if_unique_id_configured(updates={CONF_HOST: host, CONF_PORT: self._port})
+            name = info.display_name
+        else:
+            # Not identified over ADB (it wants our key allowed, or network ADB is off): the
+            # UDP answer says whether an XGIMI is there and its name.
+            self._discovery_error = identity.error
+            name = name or await flow_discovery.async_udp_name(self.hass, host) or ""
+        self._discovered_name = name or f"XGIMI ({host})"
+        self.context["title_placeholders"] = {CONF_NAME: self._discovered_name}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offer the discovered projector; on Submit, connect as the address form does."""
+        if user_input is not None:
+            return await self._async_start_connect("discovery_confirm", {})
+        self._set_confirm_only()
+        errors = {"base": self._discovery_error} if self._discovery_error else {}
+        return self._show_discovery_confirm(errors)
+
+    def _show_discovery_confirm(self, errors: dict[str, str]) -> ConfigFlowResult:
+        return self.async_show_form(
+            step_id="discovery_confirm",
+            errors=errors,
+            description_placeholders={**self._placeholders(), CONF_NAME: self._discovered_name},
         )
 
     # --- connect and authorize ---------------------------------------------------------------
 
     async def _async_connect(self) -> DeviceInfo:
-        key = Path(self.hass.config.path(STORAGE_DIR, KEY_FILE))
-        projector = Projector(self._host, self._port, key_path=key)
+        projector = Projector(self._host, self._port, key_path=self._key_path())
         try:
             return await projector.connect(
                 auth_timeout_s=FLOW_AUTH_TIMEOUT_S, on_prompt=self._prompted.set
@@ -184,19 +318,9 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors=errors,
                 description_placeholders=self._placeholders(),
             )
-        return self.async_show_form(
-            step_id="user",
-            data_schema=vol.Schema(
-                {
-                    **_host_schema(self._host, self._port),
-                    vol.Optional(
-                        CONF_NAME, description={"suggested_value": self._name or None}
-                    ): TextSelector(),
-                }
-            ),
-            errors=errors,
-            description_placeholders=self._placeholders(),
-        )
+        if step == "discovery_confirm":
+            return self._show_discovery_confirm(errors)
+        return self._show_user_form(errors)
 
     async def async_step_authorize(
         self, user_input: dict[str, Any] | None = None
