@@ -1,6 +1,7 @@
 """Command line: run a simulated XGIMI projector until Ctrl-C / SIGTERM.
 
 python -m simulator --port 5555 --profile gmui_android12 --mains-port 8099
+python -m simulator --profile gmui_android9 --no-adb --announce   # LAN keys only (docs/lan.md)
 python -m simulator --list-profiles
 """
 
@@ -106,6 +107,38 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="disable 上电自动开机 (auto power-on when mains returns)",
     )
+    lan = parser.add_argument_group(
+        "XGIMI LAN protocol (GMUI profiles only; Android TV / Google TV ignore it)"
+    )
+    lan.add_argument(
+        "--lan-port",
+        type=int,
+        default=None,
+        help="UDP port for KEYPRESSES datagrams, 0 = any (default: 16735; any when --port 0)",
+    )
+    lan.add_argument(
+        "--discovery-port",
+        type=int,
+        default=None,
+        help="UDP port answering the discovery probe, 0 = any (default: 16752; any when --port 0)",
+    )
+    lan.add_argument(
+        "--discovery-reply-port",
+        type=int,
+        default=16751,
+        help="UDP port the discovery answer is sent to (default: %(default)s)",
+    )
+    lan.add_argument("--no-lan", action="store_true", help="do not listen on UDP at all")
+    lan.add_argument(
+        "--no-adb",
+        action="store_true",
+        help="network ADB off: the ADB port refuses connections, UDP still answers",
+    )
+    lan.add_argument(
+        "--announce",
+        action="store_true",
+        help="announce _xgimi._tcp over mDNS on --host's address (0.0.0.0: every interface)",
+    )
     parser.add_argument(
         "--unsandboxed-shell",
         action="store_true",
@@ -114,6 +147,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
+
+
+def _udp_port(asked: int | None, adb_port: int, real: int) -> int:
+    """The UDP port asked for; by default the real one, or any free one when ADB's is 0."""
+    if asked is not None:
+        return asked
+    return 0 if adb_port == 0 else real
 
 
 def _list_profiles() -> int:
@@ -151,6 +191,11 @@ async def _run(args: argparse.Namespace) -> int:
         mains_on=not args.mains_off,
         keys_file=args.keys_file,
         auto_power_on=not args.no_auto_power_on,
+        lan_port=None if args.no_lan else _udp_port(args.lan_port, args.port, 16735),
+        discovery_port=None if args.no_lan else _udp_port(args.discovery_port, args.port, 16752),
+        discovery_reply_port=args.discovery_reply_port,
+        adb_enabled=not args.no_adb,
+        announce=args.announce,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -170,9 +215,15 @@ async def _run(args: argparse.Namespace) -> int:
             if sim.mains_port is not None
             else ""
         )
+        lan = (
+            f" lan=udp:{sim.lan_port} discovery=udp:{sim.discovery_port}"
+            if sim.lan is not None
+            else ""
+        )
+        adb = f"{args.host}:{sim.port}" + ("" if sim.adb_enabled else "(off)")
         print(
             f"ready: profile={p.name} model={p.model!r} android={p.release} "
-            f"adb={args.host}:{sim.port}{mains} prompt={sim.prompt_mode.value} "
+            f"adb={adb}{mains}{lan} prompt={sim.prompt_mode.value} "
             f"secure={int(p.adb_secure)} state={sim.device.state.value}",
             flush=True,
         )

@@ -10,12 +10,23 @@ Public API::
     await projector.turn_off()
     await projector.close()
 
+    keys = LanKeys("192.168.1.20")          # GMUI only: XGIMI's UDP key protocol, no ADB
+    await keys.press("home")
+    found = await discover(timeout_s=2.0)   # GMUI projectors answering the UDP probe
+
 Errors are subclasses of :class:`XgimiError`; see :mod:`.errors`.
 """
 
 from .adbkey import async_load_signer, ensure_key
 from .apps import KNOWN_APPS, app_name
 from .connection import AdbConnection, Backoff, Timeouts
+from .discovery import (
+    DISCOVERY_PORT,
+    DISCOVERY_REPLY_PORT,
+    DiscoveredProjector,
+    discover,
+    parse_reply,
+)
 from .errors import (
     AuthorizationError,
     AuthorizationPendingError,
@@ -27,6 +38,9 @@ from .errors import (
     ConnectTimeoutError,
     InvalidCommandError,
     KeyFileError,
+    LanKeyNotSupportedError,
+    LanPortClosedError,
+    LanSendError,
     NoPlugError,
     NoRouteError,
     NotSupportedError,
@@ -47,7 +61,8 @@ from .errors import (
     XgimiError,
 )
 from .families import HDMI_INPUTS, Family, FamilyTraits, HdmiMethod
-from .keycodes import KEYCODES, XGIMI_KEYS, normalize_key_name
+from .keycodes import KEYCODES, LAN_KEYCODES, XGIMI_KEYS, lan_keycode, normalize_key_name
+from .lan import LAN_KEY_PORT, LanKeys
 from .power import (
     POWERING_ON,
     SYSTEM_CLOCK,
@@ -66,7 +81,7 @@ from .power import (
     SystemClock,
 )
 from .probe import DeviceInfo, parse_probe
-from .projector import SOURCE_HOME, SOURCE_MENU, Projector, normalize_source
+from .projector import LAN_FAMILIES, SOURCE_HOME, SOURCE_MENU, Projector, normalize_source
 from .snapshot import ProjectorSnapshot
 from .state import (
     POLL_COMMAND,
@@ -79,9 +94,14 @@ from .state import (
 )
 
 __all__ = [
+    "DISCOVERY_PORT",
+    "DISCOVERY_REPLY_PORT",
     "HDMI_INPUTS",
     "KEYCODES",
     "KNOWN_APPS",
+    "LAN_FAMILIES",
+    "LAN_KEYCODES",
+    "LAN_KEY_PORT",
     "POLL_COMMAND",
     "POWERING_ON",
     "SOURCE_HOME",
@@ -102,6 +122,7 @@ __all__ = [
     "ConnectTimeoutError",
     "Deadline",
     "DeviceInfo",
+    "DiscoveredProjector",
     "DrawLevel",
     "DrawTracker",
     "Dwell",
@@ -110,6 +131,10 @@ __all__ = [
     "HdmiMethod",
     "InvalidCommandError",
     "KeyFileError",
+    "LanKeyNotSupportedError",
+    "LanKeys",
+    "LanPortClosedError",
+    "LanSendError",
     "NoPlugError",
     "NoRouteError",
     "NotSupportedError",
@@ -145,9 +170,12 @@ __all__ = [
     "XgimiError",
     "app_name",
     "async_load_signer",
+    "discover",
     "ensure_key",
+    "lan_keycode",
     "normalize_key_name",
     "normalize_source",
     "parse_poll",
     "parse_probe",
+    "parse_reply",
 ]

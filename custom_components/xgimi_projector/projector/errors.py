@@ -261,3 +261,72 @@ class StillAsleepError(PowerError):
     it may still be running."""
 
     translation_key = "still_asleep"
+
+
+# --- XGIMI's LAN key protocol (docs/lan.md) -------------------------------------------------
+
+
+class LanKeyNotSupportedError(InvalidCommandError):
+    """A whitelisted key name that XGIMI's LAN key protocol has no code for (e.g. ``PLAY``):
+    refused before anything is sent."""
+
+    translation_key = "lan_key_not_supported"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"key {key!r} has no code in the LAN key protocol")
+        self.key = key
+
+    @property
+    def translation_placeholders(self) -> dict[str, str]:
+        return {"key": self.key}
+
+
+class LanPortClosedError(PortClosedError):
+    """The host answered "port unreachable" to a LAN key datagram: nothing listens on the
+    key port (Android TV / Google TV firmware ignore the protocol, or the address is not a
+    GMUI projector)."""
+
+    translation_key = connect_error_key = "lan_port_closed"
+
+
+class LanSendError(ProjectorUnreachableError):
+    """A LAN datagram could not be sent (no usable network, the port is in use, a broadcast
+    address without permission, ...)."""
+
+    translation_key = connect_error_key = "lan_send_failed"
+
+
+class WakeActionError(PowerError):
+    """The wake action (a button, a script, or a remote's IR command) could not be run: its
+    service call failed."""
+
+    translation_key = "wake_action_failed"
+    repair_issue = True
+
+    def __init__(self, entity: str, reason: str) -> None:
+        super().__init__(f"the wake action {entity} failed: {reason}")
+        self.entity = entity
+        self.reason = reason
+
+    @property
+    def translation_placeholders(self) -> dict[str, str]:
+        return {"entity": self.entity, "error": self.reason}
+
+
+class WakeActionUnavailableError(WakeActionError):
+    """The wake action's entity does not exist or is unavailable (an ESPHome node offline, an
+    IR remote's integration not loaded)."""
+
+    translation_key = "wake_action_unavailable"
+
+
+class WakeTimeoutError(PowerError):
+    """The wake action ran, but ADB did not answer within the wake wait time: the projector
+    did not hear it (BLE out of range, a wrong token, IR not aimed), or took longer."""
+
+    translation_key = "wake_timeout"
+    repair_issue = True
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"ADB did not answer within {wait_s:.0f} s of the wake action")
+        self.wait_s = wait_s

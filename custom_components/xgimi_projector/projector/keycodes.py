@@ -1,7 +1,9 @@
 """Key names the library accepts, and their Android / XGIMI key codes.
 
 Only names in :data:`KEYCODES` ever reach ``input keyevent``: a caller's string is
-looked up here and replaced by an integer, so it cannot inject shell.
+looked up here and replaced by an integer, so it cannot inject shell. The same names
+reach XGIMI's LAN key protocol through :data:`LAN_KEYCODES` (docs/lan.md §2), a subset:
+the protocol has its own numbering and no code for many Android keys.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 
-from .errors import UnknownKeyError
+from .errors import LanKeyNotSupportedError, UnknownKeyError
 
 _ANDROID: dict[str, int] = {
     "HOME": 3,
@@ -120,3 +122,56 @@ def normalize_key_name(name: str) -> str:
 def keycode(name: str) -> int:
     """The key code for a key name (see :func:`normalize_key_name`)."""
     return KEYCODES[normalize_key_name(name)]
+
+
+# XGIMI's LAN key protocol (``KEYPRESSES:<n>`` on UDP 16735) numbers keys its own way
+# (docs/lan.md §2): the navigation and volume codes come from XGIMI's 2017 phone app and the
+# community integration; the 209x–2108 codes are passed as the Android-side XGIMI key codes
+# (same numbers as above, same 2094/2101 reading). Names without a code here are refused.
+_LAN: dict[str, int] = {
+    "HOME": 35,
+    "UP": 36,
+    "RIGHT": 37,
+    "DOWN": 38,
+    "BACK": 48,
+    "CENTER": 49,
+    "LEFT": 50,
+    "MUTE": 113,
+    "VOLUME_DOWN": 114,
+    "VOLUME_UP": 115,
+    "POWER": 116,
+    "MENU": 139,
+    "SLEEP": 30,
+    "FOCUS_MOTOR_LEFT": 2092,
+    "FOCUS_MOTOR_RIGHT": 2093,
+    "FOCUS_MOTOR_STOP": 2094,
+    "FOCUS_MOTOR_LEFT_OVERSTEP": 2095,
+    "FOCUS_MOTOR_RIGHT_OVERSTEP": 2096,
+    "MANUAL_FOCUS_LEFT": 2097,
+    "MANUAL_FOCUS_RIGHT": 2098,
+    "AUTOFOCUS": 2099,
+    "GEAR": 2101,
+    "SOURCE_MENU": 2102,
+    "AUTOFOCUS_NEW": 2103,
+    "HIBERNATE": 2106,
+    "XMUSIC": 2108,
+}
+
+LAN_KEYCODES: MappingProxyType[str, int] = MappingProxyType(_LAN)
+"""Canonical key name → code of XGIMI's LAN key protocol (a subset of :data:`KEYCODES`)."""
+
+LAN_POWER_OFF = _LAN["SLEEP"]
+"""The protocol's power-off (关机) code: off only, where 116 is the remote's power key."""
+
+
+def lan_keycode(name: str) -> int:
+    """The LAN protocol's code for a key name.
+
+    Raises :class:`UnknownKeyError` for a name outside the whitelist and
+    :class:`LanKeyNotSupportedError` for a whitelisted key the protocol cannot send.
+    """
+    canonical = normalize_key_name(name)
+    code = LAN_KEYCODES.get(canonical)
+    if code is None:
+        raise LanKeyNotSupportedError(name)
+    return code
