@@ -7,9 +7,24 @@ prints. Neither imports the other: they meet through these types.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
+
+OutputCallback = Callable[[bytes], Awaitable[None]]
+"""Receives a running command's stdout as it is produced (awaited: back-pressure)."""
+
+
+class OutputStream(Protocol):
+    """A long-running command's output (a following ``logcat``): it writes to a FIFO."""
+
+    def attach(self, fifo: Path) -> None:
+        """Start writing to ``fifo`` (bash reads it); end by writing ``<fifo>.x`` (the exit
+        status) and closing it."""
+
+    def shell_gone(self) -> None:
+        """The command line that started it ended, or its stream closed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +34,9 @@ class ShellResult:
     stdout: bytes
     stderr: bytes = b""
     exit_code: int = 0
+    stream: OutputStream | None = None
+    """Set by a command that keeps running and streams its output (the shell bridge attaches
+    it); ``stdout``/``stderr`` are then printed first."""
 
 
 class DeviceBackend(Protocol):
@@ -61,3 +79,14 @@ class DeviceBackend(Protocol):
 
     def hide_prompt(self) -> None:
         """The dialog went away (answered, or its connection closed)."""
+
+
+class StreamingBackend(DeviceBackend, Protocol):
+    """A backend whose commands can stream (the daemon uses it when the backend has it)."""
+
+    async def stream_shell(
+        self, command: str, on_output: OutputCallback, faults: object | None = None
+    ) -> ShellResult:
+        """Like :meth:`run_shell`, but once a command starts streaming (a following
+        ``logcat``) its stdout goes to ``on_output`` as it comes; the result holds only what
+        was not streamed. ``faults`` is the daemon's live fault state."""

@@ -30,16 +30,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 import logging
 import random
+import re
 import shlex
 import time
 from typing import Any
 
 from .activities import ActivityManager
-from .backend import ShellResult
+from .backend import OutputCallback, ShellResult
 from .clock import SimClock
 from .commands import run_command
+from .eventlines import EventWatcher
+from .faults import FaultState
 from .intents import Intent
 from .keys import KEYCODES, KeyEvent, keycode, keyname
+from .logcat import EventLog
 from .media import MEDIA_ACTIONS, MediaSession, MediaSessions, PlaybackState
 from .power import AWAKE, DeviceState, PowerModel
 from .profiles import ActivitySpec, Profile, load_profile
@@ -120,7 +124,26 @@ class DeviceModel(PowerModel):
         self._dreaming = False
         self._reset_runtime()
         self._shell = Shell(self._execute, commands=ANDROID_COMMANDS, timeout_s=shell_timeout_s)
+        self.faults: FaultState | None = None
+        """The daemon's live fault state, as last handed to :meth:`stream_shell`."""
+        self.exec_call = False
+        """The Android command being run was ``exec``-ed (the shell became it)."""
+        tids = random.Random(f"{self.profile.serial or self.profile.name}/tids")
+        self.event_log = EventLog()
+        """``logcat -b events`` and the logcat processes following it (simulator.logcat)."""
+        self.events = EventWatcher(
+            self.event_log,
+            int(self.profile.props.get("ro.build.version.sdk", "28") or 28),
+            state=lambda: self.state,
+            top=lambda: self._apps.top,
+            app_pid=lambda pkg: self._apps.processes.get(pkg),
+            volume=lambda: (self._volume, self.profile.volume_max),
+            sleep_reason=lambda: self.sleep_reason,
+            tid=lambda: tids.randrange(640, 2400),
+        )
+        self.add_state_listener(lambda _state: self.events.sync())
         self._start_in(DeviceState(state))
+        self.events.sync()
 
     # ------------------------------------------------------------------ power hooks
 
@@ -136,6 +159,9 @@ class DeviceModel(PowerModel):
         )
 
     def _on_halt(self, *, power_cut: bool) -> None:
+        if hasattr(self, "events"):  # not while the base class sets the model up
+            self.event_log.halt()
+            self.events.reset()
         self.focusing = False
         self._dreaming = False
         if power_cut:
@@ -214,6 +240,26 @@ class DeviceModel(PowerModel):
         if not self.reachable:
             return ShellResult(b"", b"error: device offline\n", 1)
         return await self._shell.run(command)
+
+    async def stream_shell(
+        self, command: str, on_output: OutputCallback, faults: object | None = None
+    ) -> ShellResult:
+        """:meth:`run_shell` whose streaming commands (``logcat``) pass output on as it comes."""
+        if isinstance(faults, FaultState):
+            self.faults = faults
+        self.shell_log.append(command)
+        if not self.reachable:
+            return ShellResult(b"", b"error: device offline\n", 1)
+        return await self._shell.run(command, on_output=on_output)
+
+    @property
+    def shell_running(self) -> int:
+        """How many shell command lines run now (streams included)."""
+        return self._shell.running
+
+    def kill_shells(self, pattern: str, sig: int) -> int:
+        """``pkill -f``'s view of the running ``sh -c`` command lines (the caller's too)."""
+        return self._shell.kill_matching(re.compile(pattern), sig)
 
     def show_prompt(self, fingerprint: str) -> None:
         self.prompt_visible = True
@@ -330,6 +376,7 @@ class DeviceModel(PowerModel):
         """``am force-stop``: the app's process, session and activities go."""
         self._media.remove(pkg)
         self._apps.force_stop(pkg, awake=self.state in AWAKE)
+        self.events.sync()
 
     def apply_effect(self, effect: str, intent: Intent) -> None:
         """What a special intent or service call does (profile ``effect``)."""
@@ -376,12 +423,14 @@ class DeviceModel(PowerModel):
         self._volume = max(0, min(int(index), self.profile.volume_max))
         if self._volume > 0:
             self._muted = False
+        self.events.sync()
 
     def step_volume(self, step: int, *, unmute: bool = True) -> None:
         """One step up or down, as the remote's volume keys (which also unmute) do."""
         self._volume = max(0, min(self.profile.volume_max, self._volume + step))
         if unmute:
             self._muted = False
+        self.events.sync()
 
     def set_muted(self, muted: bool) -> None:
         self._muted = bool(muted)
@@ -405,6 +454,13 @@ class DeviceModel(PowerModel):
         if state not in AWAKE:
             _LOGGER.info("key %s ignored in %s", keyname(code), state.value)
             return
+        try:
+            self._press_awake(code, action)
+        finally:
+            self.events.sync()
+
+    def _press_awake(self, code: int, action: str) -> None:
+        state = self.state
         self._apps.last_activity = self.now()
         if self.dreaming:
             self._dreaming = False  # any key ends the screensaver and is consumed (inferred)
@@ -473,10 +529,19 @@ class DeviceModel(PowerModel):
     # ------------------------------------------------------------------ Android commands
 
     def _execute(self, argv: Sequence[str]) -> ShellResult:
+        self.exec_call = bool(argv) and argv[0] == "exec"  # the shell's exec() bridges it
+        if self.exec_call:
+            argv = argv[1:]
         if not argv:
             return ShellResult(b"", b"", 0)
         self.command_log.append(shlex.join(argv))
-        return run_command(self, argv)
+        if argv[0] in ("media", "cmd", "service", "settings"):  # AudioService sees the shell
+            self.events.volume_caller = "com.android.shell"
+        try:
+            return run_command(self, argv)
+        finally:
+            self.events.volume_caller = "android"
+            self.events.sync()
 
     def execute(self, command: str | Sequence[str]) -> ShellResult:
         """Run one Android command directly (no bash), e.g. ``execute("input keyevent 26")``."""

@@ -38,6 +38,20 @@ class Fault(enum.StrEnum):
     BAD_MAGIC = "bad-magic"
     """Every packet's ``magic`` field is wrong (not the command's bitwise inverse)."""
 
+    # Event-stream modes (issue #13): they act on ``logcat`` (simulator.logcat) only.
+    EVENTS_STALL = "events-stall"
+    """A following ``logcat`` starts and stays open but never prints a line (a firmware whose
+    system_server does not log our tags looks the same)."""
+    EVENTS_CLOSE = "events-close"
+    """A following ``logcat`` exits after ``FaultState.events_close_after`` lines (0: at once)
+    with ``read: unexpected EOF!``, as when logd drops a reader; the stream closes."""
+    EVENTS_FLOOD = "events-flood"
+    """A following ``logcat`` gets ``FaultState.flood_lines_per_s`` matching lines a second,
+    every 50th of them ``flood_overlong_bytes`` long."""
+    EVENTS_REFUSED = "events-refused"
+    """``logcat`` fails at once: ``logcat: permission denied``, exit 1 (a firmware that does not
+    let the shell user read the event log)."""
+
 
 class PromptMode(enum.StrEnum):
     """How the simulated person in front of the projector answers "Allow USB debugging?"."""
@@ -62,6 +76,12 @@ class FaultState:
     """The pause between two bytes of ``byte-drip``."""
     lying_length: int = 0x7FFF_FFFF
     """The payload length ``lying-length`` claims (2 GiB - 1)."""
+    events_close_after: int = 1
+    """Lines ``events-close`` lets through before logcat exits (0: exits before any)."""
+    flood_lines_per_s: int = 5000
+    """How many matching lines ``events-flood`` writes per second (in bursts every 10 ms)."""
+    flood_overlong_bytes: int = 8192
+    """The length of ``events-flood``'s overlong lines."""
 
     def set(self, *faults: Fault) -> None:
         self.active.update(faults)

@@ -53,12 +53,13 @@ import itertools
 import logging
 import os
 from pathlib import Path
+import re
 import shutil
 import signal
 import tempfile
 
 from . import sandbox as _sandbox
-from .backend import ShellResult
+from .backend import OutputCallback, OutputStream, ShellResult
 from .sandbox import SandboxUnavailableError
 
 __all__ = ["ANDROID_COMMANDS", "HOST_TOOLS", "BridgeHandler", "SandboxUnavailableError", "Shell"]
@@ -108,6 +109,9 @@ ANDROID_COMMANDS: tuple[str, ...] = (
     "ip",
     "screencap",
     "log",
+    "logcat",
+    "pkill",
+    "pgrep",
 )
 """Commands implemented by the device model and defined as bash functions in every shell."""
 
@@ -124,6 +128,15 @@ __sim_call() {
   printf '%s\0' "$#" "$@" >&"$__SIM_QW"
   IFS=' ' read -r -u "$__SIM_RR" __sim_rc __sim_om __sim_em __sim_n \
     || { printf x >&"$__SIM_LW"; return 255; }
+  if [ "$__sim_om" = 3 ]; then
+    printf x >&"$__SIM_LW"
+    if [ "$__sim_em" = 1 ]; then command cat "$__SIM_D/$__sim_n.e" >&2; fi
+    command cat "$__SIM_D/$__sim_n.f"
+    if [ -r "$__SIM_D/$__sim_n.xe" ]; then command cat "$__SIM_D/$__sim_n.xe" >&2; fi
+    __sim_rc=1
+    IFS= read -r __sim_rc < "$__SIM_D/$__sim_n.x" 2>/dev/null
+    return "$__sim_rc"
+  fi
   if [ "$__sim_om" = 1 ]; then IFS= read -r -d '' __sim_o < "$__SIM_D/$__sim_n.o" || :; fi
   if [ "$__sim_em" = 1 ]; then IFS= read -r -d '' __sim_e < "$__SIM_D/$__sim_n.e" || :; fi
   printf x >&"$__SIM_LW"
@@ -141,6 +154,7 @@ __sim_call() {
 
 
 def _preamble(commands: Iterable[str], fds: tuple[int, ...], ipc_dir: Path | str) -> str:
+    commands = tuple(commands)
     qw, rr, lr, lw = fds
     lines = [
         _PREAMBLE,
@@ -148,6 +162,15 @@ def _preamble(commands: Iterable[str], fds: tuple[int, ...], ipc_dir: Path | str
         "readonly __SIM_QW __SIM_RR __SIM_LR __SIM_LW __SIM_D",
     ]
     lines.extend(f'{name}() {{ __sim_call {name} "$@"; }}' for name in commands)
+    # ``exec logcat …``: bash's exec only runs programs, and the Android commands are functions;
+    # the call is bridged as ``exec logcat …`` so the model knows the shell *became* logcat.
+    # (A redirection-only ``exec 3>f`` keeps its effect only inside this function.)
+    if commands:
+        lines.append(
+            'exec() { case "${1-}" in '
+            f'{"|".join(commands)}) __sim_call exec "$@"; exit $? ;; '
+            'esac; builtin exec "$@"; }'
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -162,9 +185,21 @@ class _Bridge:
         handler: BridgeHandler,
         *,
         shared: bool = False,
+        command: str = "",
+        on_call: Callable[[_Bridge | None], None] | None = None,
     ) -> None:
         self._req_fd = req_fd
         self._shared = shared
+        self.command = command
+        """The command line this bridge serves (``sh -c <command>`` on the device)."""
+        self.streaming = asyncio.Event()
+        """Set once a command of this line streams (its output must flow as it comes)."""
+        self.became_stream = False
+        """The shell ``exec``-ed a streaming command: it is that process now, not ``sh``."""
+        self.streams: list[OutputStream] = []
+        self.killed = False
+        """A command of this line signalled the line's own shell: no answer, it is dying."""
+        self._on_call = on_call
         self._resp_fd = resp_fd
         self._ipc_dir = ipc_dir
         self._handler = handler
@@ -223,12 +258,22 @@ class _Bridge:
         return 2 if (b"\0" in data or len(data) > _INLINE_LIMIT) else 1
 
     def _answer(self, argv: list[str]) -> None:
+        if self._on_call is not None:
+            self._on_call(self)
         try:
             result = self._handler(argv)
         except Exception:  # a bug in the model must not hang the shell
             _LOGGER.exception("simulated command failed: %s", argv)
             result = ShellResult(b"", f"{argv[0]}: internal simulator error\n".encode(), 1)
+        finally:
+            if self._on_call is not None:
+                self._on_call(None)
+        if self.killed:  # bash waits for an answer that never comes, until the signal lands
+            return
         seq = next(self._seq)
+        if result.stream is not None:
+            self._answer_stream(seq, argv, result, result.stream)
+            return
         try:
             om = self._write_stream(seq, "o", result.stdout)
             em = self._write_stream(seq, "e", result.stderr)
@@ -240,10 +285,35 @@ class _Bridge:
         with contextlib.suppress(OSError):
             os.write(self._resp_fd, f"{code} {om} {em} {seq}\n".encode())
 
+    def _answer_stream(
+        self, seq: int, argv: list[str], result: ShellResult, stream: OutputStream
+    ) -> None:
+        """A command that keeps running: bash ``cat``s a FIFO the command writes to."""
+        fifo = self._ipc_dir / f"{seq}.f"
+        try:
+            os.mkfifo(fifo, 0o644)
+            fifo.chmod(0o644)
+            em = self._write_stream(seq, "e", result.stderr)
+        except OSError:
+            _LOGGER.exception("shell bridge: cannot stream %s", argv)
+            stream.shell_gone()
+            with contextlib.suppress(OSError):
+                os.write(self._resp_fd, f"1 0 0 {seq}\n".encode())
+            return
+        self.streams.append(stream)
+        self.became_stream = self.became_stream or argv[:1] == ["exec"]
+        self.streaming.set()
+        with contextlib.suppress(OSError):
+            os.write(self._resp_fd, f"{result.exit_code & 0xFF} 3 {em} {seq}\n".encode())
+        stream.attach(fifo)
+
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        for stream in self.streams:
+            with contextlib.suppress(Exception):
+                stream.shell_gone()
         with contextlib.suppress(Exception):
             self._loop.remove_reader(self._req_fd)
         for fd in (self._req_fd, self._resp_fd):
@@ -281,6 +351,9 @@ class Shell:
         self._bash = ""
         self._ids = itertools.count(1)
         self._procs: set[asyncio.subprocess.Process] = set()
+        self._running: dict[asyncio.subprocess.Process, _Bridge] = {}
+        self.current: _Bridge | None = None
+        """The command line whose Android command is being answered (set during the call)."""
         self.commands_run = 0
 
     # -- set-up ---------------------------------------------------------------------------
@@ -352,8 +425,13 @@ class Shell:
 
     # -- running --------------------------------------------------------------------------
 
-    async def run(self, command: str) -> ShellResult:
-        """Run one command line; returns its stdout, stderr and exit code."""
+    async def run(self, command: str, *, on_output: OutputCallback | None = None) -> ShellResult:
+        """Run one command line; returns its stdout, stderr and exit code.
+
+        With ``on_output``, once a command of the line streams (a following ``logcat``) its
+        stdout goes to ``on_output`` as it comes, the timeout no longer applies, and the result
+        holds only what was not passed on.
+        """
         base = await self._setup()
         ipc_dir = base / "ipc" / str(next(self._ids))
         ipc_dir.mkdir(mode=0o711)
@@ -368,44 +446,51 @@ class Shell:
         bridge: _Bridge | None = None
         proc: asyncio.subprocess.Process | None = None
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *self._argv(ipc_dir, script),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                cwd=base if self.sandboxed else base / "root",
-                env=self._env(base),
-                pass_fds=child_fds,
-                process_group=0,
+            spawn = asyncio.ensure_future(
+                asyncio.create_subprocess_exec(
+                    *self._argv(ipc_dir, script),
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.PIPE,
+                    cwd=base if self.sandboxed else base / "root",
+                    env=self._env(base),
+                    pass_fds=child_fds,
+                    process_group=0,
+                )
             )
+            try:
+                proc = await asyncio.shield(spawn)
+            except asyncio.CancelledError:
+                # Cancelled while asyncio was still connecting the child's pipes: asyncio's own
+                # clean-up of a cancelled spawn can wait forever for the child (seen when the
+                # simulator stops as a command starts). Let the spawn finish, then kill it.
+                spawn.add_done_callback(_kill_spawned)
+                raise
             for fd in child_fds:
                 os.close(fd)
             child_fds = ()
-            bridge = _Bridge(req_r, resp_w, ipc_dir, self._handler, shared=self.sandboxed)
+            bridge = _Bridge(
+                req_r,
+                resp_w,
+                ipc_dir,
+                self._handler,
+                shared=self.sandboxed,
+                command=command,
+                on_call=self._set_current,
+            )
             self._procs.add(proc)
+            self._running[proc] = bridge
             self.commands_run += 1
-            try:
-                if self.timeout_s is None:
-                    out, err = await proc.communicate()
-                else:
-                    out, err = await asyncio.wait_for(proc.communicate(), self.timeout_s)
-            except TimeoutError:
-                _kill(proc)
-                await proc.wait()
-                return ShellResult(b"", b"simulator: command timed out\n", 124)
-            code = proc.returncode if proc.returncode is not None else 255
-            if code < 0:  # killed by a signal: report it as sh does
-                code = 128 - code
-            return ShellResult(out, err, code)
+            return await self._wait(proc, bridge, on_output)
         except BaseException:
             if proc is not None and proc.returncode is None:
                 _kill(proc)
-                with contextlib.suppress(Exception):
-                    await asyncio.shield(proc.wait())
+                await _reap(proc)
             raise
         finally:
             if proc is not None:
                 self._procs.discard(proc)
+                self._running.pop(proc, None)
             for fd in child_fds:
                 with contextlib.suppress(OSError):
                     os.close(fd)
@@ -416,6 +501,78 @@ class Shell:
                     with contextlib.suppress(OSError):
                         os.close(fd)
             shutil.rmtree(ipc_dir, ignore_errors=True)
+
+    async def _wait(
+        self,
+        proc: asyncio.subprocess.Process,
+        bridge: _Bridge,
+        on_output: OutputCallback | None,
+    ) -> ShellResult:
+        timed_out = False
+
+        def on_timeout() -> None:
+            nonlocal timed_out
+            if not bridge.streaming.is_set():
+                timed_out = True
+                _kill(proc)
+
+        loop = asyncio.get_running_loop()
+        timer = None if self.timeout_s is None else loop.call_later(self.timeout_s, on_timeout)
+        try:
+            out, err = await self._collect(proc, bridge, on_output)
+            await proc.wait()
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if timed_out:
+            return ShellResult(b"", b"simulator: command timed out\n", 124)
+        code = proc.returncode if proc.returncode is not None else 255
+        if code < 0:  # killed by a signal: report it as sh does
+            code = 128 - code
+        return ShellResult(out, err, code)
+
+    @staticmethod
+    async def _collect(
+        proc: asyncio.subprocess.Process, bridge: _Bridge, on_output: OutputCallback | None
+    ) -> tuple[bytes, bytes]:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        stderr = asyncio.ensure_future(proc.stderr.read())
+        kept = bytearray()
+        try:
+            while chunk := await proc.stdout.read(65536):
+                if on_output is not None and bridge.streaming.is_set():
+                    data = bytes(kept) + chunk
+                    kept.clear()
+                    await on_output(data)
+                else:
+                    kept += chunk
+            return bytes(kept), await stderr
+        finally:
+            stderr.cancel()
+
+    @property
+    def running(self) -> int:
+        """How many command lines run now."""
+        return len(self._running)
+
+    def _set_current(self, bridge: _Bridge | None) -> None:
+        self.current = bridge
+
+    def kill_matching(self, pattern: re.Pattern[str], sig: int = signal.SIGTERM) -> int:
+        """Signal every running command line whose ``sh -c <line>`` matches ``pattern`` (as
+        ``pkill -f`` sees the shell); one that ``exec``-ed a streaming command is that
+        command now, not ``sh``. Returns how many were signalled; the caller may be one."""
+        count = 0
+        for proc, bridge in list(self._running.items()):
+            if bridge.became_stream or proc.returncode is not None:
+                continue
+            if pattern.search(f"sh -c {bridge.command}"):
+                count += 1
+                bridge.killed = bridge.killed or bridge is self.current
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, sig)
+        return count
 
     async def aclose(self) -> None:
         """Kill running commands and remove the private directory."""
@@ -434,6 +591,28 @@ class Shell:
         if self._base is not None:
             shutil.rmtree(self._base, ignore_errors=True)
             self._base = None
+
+
+async def _reap(proc: asyncio.subprocess.Process) -> None:
+    """Wait for a killed process even if cancelled again meanwhile (no task is left behind);
+    a cancellation that arrived is raised once it is reaped."""
+    waiter = asyncio.ensure_future(proc.wait())
+    cancelled = False
+    while not waiter.done():
+        try:
+            await asyncio.shield(waiter)
+        except asyncio.CancelledError:
+            cancelled = True
+        except Exception:
+            break
+    if cancelled:
+        raise asyncio.CancelledError
+
+
+def _kill_spawned(spawn: asyncio.Future[asyncio.subprocess.Process]) -> None:
+    """Kill the child of a spawn its caller gave up on (its pipes close as it exits)."""
+    if not spawn.cancelled() and spawn.exception() is None:
+        _kill(spawn.result())
 
 
 def _kill(proc: asyncio.subprocess.Process) -> None:

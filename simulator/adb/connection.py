@@ -44,7 +44,13 @@ from .protocol import (
     pack_header,
     unpack_header,
 )
-from .shell_v2 import ShellService, encode_output, interactive_result, parse_service
+from .shell_v2 import (
+    ShellService,
+    encode_output,
+    encode_stdout,
+    interactive_result,
+    parse_service,
+)
 
 if TYPE_CHECKING:
     from .daemon import AdbDaemon
@@ -451,7 +457,7 @@ class Connection:
             if Fault.HUGE_OUTPUT in faults:
                 await self._send_huge_output(stream)
                 return
-            result = await self._run_command(stream.service)
+            result = await self._run_command(stream)
             chunks = encode_output(stream.service, result, self._max_data)
             if close_mid_command:
                 _LOGGER.debug("%s: fault %s", self.peer, Fault.CLOSE_MID_COMMAND)
@@ -501,14 +507,33 @@ class Connection:
         for piece in hostile.lying_payload(faults.huge_output_bytes):
             await self._write(piece)
 
-    async def _run_command(self, service: ShellService) -> ShellResult:
+    async def _run_command(self, stream: _Stream) -> ShellResult:
+        service = stream.service
         if not service.command:
             return interactive_result(service)
+        stream_shell = getattr(self._backend, "stream_shell", None)
         try:
+            if stream_shell is not None:
+                # A following logcat's lines go out as they come (adbd passes output on as the
+                # subprocess writes it); everything else still arrives whole, at the end.
+                async def on_output(data: bytes) -> None:
+                    await self._send_output(stream, data)
+
+                result: ShellResult = await stream_shell(
+                    service.command, on_output, self._daemon.faults
+                )
+                return result
             return await self._backend.run_shell(service.command)
         except Exception:
             _LOGGER.exception("Simulated device failed to run %r", service.command)
             return ShellResult(stdout=b"", stderr=b"simulator: internal error\n", exit_code=255)
+
+    async def _send_output(self, stream: _Stream, data: bytes) -> None:
+        """Part of a running command's stdout, with flow control (one WRTE, one OKAY)."""
+        for chunk in encode_stdout(stream.service, data, self._max_data):
+            stream.acked.clear()
+            await self._send(A_WRTE, stream.dev_id, stream.local_id, chunk)
+            await stream.acked.wait()
 
     async def _close_stream(self, stream: _Stream) -> None:
         if self._streams.get(stream.dev_id) is stream:

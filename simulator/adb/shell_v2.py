@@ -132,6 +132,17 @@ def encode_output(service: ShellService, result: ShellResult, max_frame: int) ->
     return [data[i : i + max_frame] for i in range(0, len(data), max_frame)]
 
 
+def encode_stdout(service: ShellService, data: bytes, max_frame: int) -> list[bytes]:
+    """A piece of a still-running command's stdout, as WRTE payloads (see :func:`encode_output`:
+    the same framing, without stderr and the exit packet that come at the end)."""
+    max_frame = max(max_frame, FRAME_HEADER.size + 1)
+    if service.pty:
+        data = data.replace(b"\n", b"\r\n")
+    if service.kind is ServiceKind.SHELL_V2:
+        return _frames(ShellId.STDOUT, data, max_frame)
+    return [data[i : i + max_frame] for i in range(0, len(data), max_frame)]
+
+
 def interactive_result(service: ShellService) -> ShellResult:
     """What the simulator answers to an interactive shell (an empty command)."""
     if service.kind is ServiceKind.SHELL_V2:

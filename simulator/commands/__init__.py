@@ -45,6 +45,9 @@ COMMANDS: Mapping[str, Handler] = MappingProxyType(
         "ip": system.ip,
         "service": system.service,
         "log": system.log,
+        "logcat": system.logcat,
+        "pkill": system.pkill,
+        "pgrep": system.pgrep,
         "reboot": system.reboot,
         "screencap": system.screencap,
     }
@@ -60,7 +63,10 @@ def run_command(device: DeviceModel, argv: Sequence[str]) -> ShellResult:
     if name in TEMPLATED_COMMANDS:
         template = device.profile.find_template(" ".join(argv))
         if template is not None:
-            return render_template(device, template, argv)
+            result = render_template(device, template, argv)
+            if name == "ps":  # the model's own logcat processes are not in any template
+                result = system.with_logcat_rows(device, result)
+            return result
     handler = COMMANDS.get(name)
     if handler is None:
         return not_found(name)

@@ -6,6 +6,8 @@ handlers here are the fallback and the commands with effects (``reboot``, ``serv
 
 from __future__ import annotations
 
+import re
+import signal
 import struct
 from typing import TYPE_CHECKING
 import zlib
@@ -18,20 +20,132 @@ from .common import err, ok
 if TYPE_CHECKING:
     from ..device import DeviceModel
 
-__all__ = ["id_command", "ip", "log", "ps", "reboot", "screencap", "service", "uptime", "wm"]
+__all__ = [
+    "id_command",
+    "ip",
+    "log",
+    "logcat",
+    "pgrep",
+    "pkill",
+    "ps",
+    "reboot",
+    "screencap",
+    "service",
+    "uptime",
+    "wm",
+]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _SCREEN_COLOURS = {"launcher": (20, 60, 120), "HDMI1": (40, 40, 40), "HDMI2": (60, 60, 60)}
 
 
+def _logcat_rows(device: DeviceModel) -> list[dict[str, object]]:
+    return [
+        {
+            "user": "shell",
+            "pid": pid,
+            "ppid": 301,  # adbd
+            "vsz": 12544,
+            "rss": 3100,
+            "wchan": "SyS_epoll_wait",
+            "addr": 0,
+            "state": "S",
+            "name": "logcat",
+        }
+        for pid in sorted(device.event_log.processes)
+    ]
+
+
+def _ps_line(p: dict[str, object]) -> str:
+    return (
+        f"{p['user']!s:<12}{p['pid']!s:>6} {p['ppid']!s:>5} {p['vsz']!s:>7} {p['rss']!s:>6} "
+        f"{p['wchan']!s:<16} {p['addr']!s:>4} {p['state']} {p['name']}"
+    )
+
+
 def ps(device: DeviceModel, args: list[str]) -> ShellResult:
     lines = ["USER           PID  PPID     VSZ    RSS WCHAN            ADDR S NAME" + " " * 23]
-    for p in process_rows(device):
-        lines.append(
-            f"{p['user']:<12}{p['pid']:>6} {p['ppid']:>5} {p['vsz']:>7} {p['rss']:>6} "
-            f"{p['wchan']:<16} {p['addr']:>4} {p['state']} {p['name']}"
-        )
+    lines += [_ps_line(p) for p in [*process_rows(device), *_logcat_rows(device)]]
     return ok("\n".join(lines) + "\n")
+
+
+def with_logcat_rows(device: DeviceModel, result: ShellResult) -> ShellResult:
+    """A templated ``ps`` output with the model's running logcat processes appended."""
+    rows = _logcat_rows(device)
+    if not rows or result.exit_code != 0:
+        return result
+    extra = "".join(_ps_line(p) + "\n" for p in rows).encode()
+    stdout = result.stdout if result.stdout.endswith(b"\n") else result.stdout + b"\n"
+    return ShellResult(stdout + extra, result.stderr, result.exit_code)
+
+
+def logcat(device: DeviceModel, args: list[str]) -> ShellResult:
+    """``logcat``: ``-b events`` from the model's event log (simulator.logcat)."""
+    return device.event_log.run(["logcat", *args], exec_=device.exec_call, faults=device.faults)
+
+
+_SIGNALS = {name.removeprefix("SIG"): int(sig) for name, sig in signal.Signals.__members__.items()}
+
+
+def _signal(text: str) -> int | None:
+    """``9``, ``KILL``, ``SIGKILL``, ``kill`` → the signal number, or None."""
+    if text.isdigit():
+        return int(text)
+    return _SIGNALS.get(text.upper().removeprefix("SIG"))
+
+
+def _pgrep_args(name: str, args: list[str]) -> tuple[str, bool, int] | ShellResult:
+    full = False
+    sig: int | None = int(signal.SIGTERM)
+    pattern: str | None = None
+    items = iter(args)
+    for arg in items:
+        if arg == "-f":
+            full = True
+        elif arg in ("-s", "--signal"):
+            value = next(items, "")
+            sig = _signal(value)
+            if sig is None:
+                return err(f"{name}: Unknown signal '{value}'", 1)
+        elif arg.startswith("-") and name == "pkill" and _signal(arg[1:]) is not None:
+            sig = _signal(arg[1:])
+        elif arg.startswith("-"):
+            return err(f"{name}: Unknown option '{arg}'", 1)
+        elif pattern is None:
+            pattern = arg
+    if pattern is None:
+        return err(f"{name}: Need 1 argument", 1)
+    try:
+        re.compile(pattern)
+    except re.error:
+        return err(f"{name}: bad regex '{pattern}'", 1)
+    return pattern, full, int(sig or signal.SIGTERM)
+
+
+def pkill(device: DeviceModel, args: list[str]) -> ShellResult:
+    """toybox ``pkill [-f] [-SIGNAL] PATTERN``: the model's logcat processes, and the running
+    ``sh -c`` command lines (``-f``: full command line, the calling one included); exit 1 when
+    nothing matched."""
+    parsed = _pgrep_args("pkill", args)
+    if isinstance(parsed, ShellResult):
+        return parsed
+    pattern, full, sig = parsed
+    matched = device.event_log.find(pattern, full=full)
+    for process in matched:
+        process.kill(sig)
+    shells = device.kill_shells(pattern, sig) if full else 0
+    return ok() if matched or shells else ShellResult(b"", b"", 1)
+
+
+def pgrep(device: DeviceModel, args: list[str]) -> ShellResult:
+    parsed = _pgrep_args("pgrep", args)
+    if isinstance(parsed, ShellResult):
+        return parsed
+    pattern, full, _ = parsed
+    matched = device.event_log.find(pattern, full=full)
+    if not matched:
+        return ShellResult(b"", b"", 1)
+    return ok("".join(f"{p.pid}\n" for p in matched))
 
 
 def wm(device: DeviceModel, args: list[str]) -> ShellResult:

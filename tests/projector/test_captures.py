@@ -16,6 +16,7 @@ import re
 import pytest
 
 from custom_components.xgimi_projector.projector.errors import InvalidCommandError
+from custom_components.xgimi_projector.projector.events import EventKind, parse_event_line
 from custom_components.xgimi_projector.projector.families import (
     AWAKE_GUARD,
     TRAITS,
@@ -172,6 +173,14 @@ def _packages(capture: Capture) -> dict[str, str]:
     }
 
 
+def _events(capture: Capture) -> dict[str, str]:
+    counts = dict.fromkeys([*(kind.value for kind in EventKind), "ignored"], 0)
+    for line in capture.payload.splitlines():
+        event = parse_event_line(line.encode())
+        counts[event.kind.value if event else "ignored"] += 1
+    return {key: str(value) for key, value in counts.items()}
+
+
 PARSERS: dict[str, Callable[[Capture], dict[str, str]]] = {
     "dumpsys_power": _power,
     "dumpsys_window": _window,
@@ -180,6 +189,7 @@ PARSERS: dict[str, Callable[[Capture], dict[str, str]]] = {
     "getprop": _getprop,
     "build_prop": _build_prop,
     "pm_list_packages": _packages,
+    "logcat_events": _events,
 }
 
 ALL = sorted(CAPTURES.glob("*/*.txt"))

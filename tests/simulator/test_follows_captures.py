@@ -124,6 +124,17 @@ NOT_FOLLOWED = {
     "simulator has no /system/build.prop (its getprop keys are checked by the getprop captures)",
     "dumpsys_media_session/fire-tv-stick-off-stale-session.txt": "Fire OS prints sessions "
     "without a 'Sessions Stack'; no XGIMI runs Fire OS",
+    **{
+        f"logcat_events/{name}": "event-log lines, not one command's output: "
+        "tests/simulator/test_logcat.py checks that the simulator writes their shapes"
+        for name in (
+            "nexus6p-android6-read-bug-reports.txt",
+            "pixel-android8-loganalysis-test.txt",
+            "pixel8pro-android14-grayjay-issue907.txt",
+            "unnamed-android14-labnex-issue37.txt",
+            "unnamed-android14-levilaunchroid-issue105.txt",
+        )
+    },
 }
 
 
