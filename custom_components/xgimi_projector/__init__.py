@@ -33,6 +33,7 @@ from .const import (
     SETUP_AUTH_TIMEOUT_S,
 )
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
+from .intents import async_setup_intents
 from .options import XgimiOptions
 from .plug import HaPlug
 from .projector import (
@@ -48,6 +49,7 @@ from .projector import (
 )
 from .projector.power import PendingPowerOn, PowerOnResult
 from .services import async_setup_services
+from .wake import HaWakeAction, async_remove_wake_issue, async_setup_wake
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ def key_path(hass: HomeAssistant) -> str:
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions."""
     async_setup_services(hass)
+    async_setup_intents(hass)
     return True
 
 
@@ -95,6 +98,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
     projector.connection.name = entry.title  # log lines say "投影仪 (192.168.1.20:5555)"
     options = XgimiOptions.from_entry(entry)
     plug = HaPlug.from_options(hass, options)
+    wake = HaWakeAction.from_options(hass, options)
     try:
         info = await projector.connect(auth_timeout_s=SETUP_AUTH_TIMEOUT_S)
     except AuthorizationError as err:
@@ -105,7 +109,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
             translation_placeholders={"host": projector.host},
         ) from err
     except ProjectorUnreachableError as err:
-        if plug is None or CONF_DEVICE_INFO not in entry.data:
+        if (plug is None and wake is None) or CONF_DEVICE_INFO not in entry.data:
             await projector.close()
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
@@ -152,14 +156,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
         options.power_settings(hass),
         create_task=lambda coro, name: entry.async_create_background_task(hass, coro, name),
         on_pending=journal.pending_changed,
+        wake_action=wake,
     )
     texts = await async_get_translations(hass, hass.config.language, "entity", {DOMAIN})
     coordinator = XgimiCoordinator(hass, entry, projector, power, options, texts, plug)
     power.on_change = coordinator.async_power_changed
     entry.runtime_data = coordinator
+    coordinator.setup_stream()  # started by the first poll that reaches the projector
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
+        await coordinator.async_close_stream()
         await projector.close()
         raise
     entry.async_on_unload(
@@ -167,11 +174,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
     )
     if plug is not None:
         entry.async_on_unload(plug.async_listen(power.plug_changed))
+    async_setup_wake(hass, entry, coordinator, wake)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
     async def _on_stop() -> None:
         # Home Assistant does not unload entries when it stops, and it cancels background
         # tasks (the power-on) before EVENT_HOMEASSISTANT_STOP: a shutdown job runs first.
+        await coordinator.async_close_stream()
         await power.close()
         await journal.async_flush()
 
@@ -370,6 +379,7 @@ def _update_insecure_issue(hass: HomeAssistant, entry: ConfigEntry, *, insecure:
 async def async_unload_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> bool:
     """Unload the platforms and close the ADB session."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        await entry.runtime_data.async_close_stream()
         await entry.runtime_data.power.close()
         await entry.runtime_data.projector.close()
     return unloaded
@@ -384,4 +394,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> No
         ISSUE_ADB_KEY,
     ):
         _set_issue(hass, entry, kind, translation_key=None)
+    async_remove_wake_issue(hass, entry.entry_id)
     await journal_store(hass, entry.entry_id).async_remove()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 import time
 from typing import Any
 
@@ -72,6 +73,7 @@ async def async_get_config_entry_diagnostics(
             "connected": projector.connection.connected,
             "failures": projector.connection.failures,
         },
+        "event_stream": _event_stream(coordinator),
         "power": _power(coordinator.power, snapshot),
         "simulator_profile": capture,
     }
@@ -82,6 +84,21 @@ async def async_get_device_diagnostics(
 ) -> dict[str, Any]:
     """Diagnostics from the device page: an entry has one projector, so the entry's."""
     return await async_get_config_entry_diagnostics(hass, entry)
+
+
+def _event_stream(coordinator: XgimiCoordinator) -> dict[str, Any] | None:
+    """The event stream's health, and the poll interval it leads to (None: no stream)."""
+    stream = coordinator.stream
+    if stream is None:
+        return None
+    health = stream.health.as_dict()
+    for key in ("streaming_since", "last_event_at", "next_attempt_at"):
+        if (seconds := health[key]) is not None:
+            health[key] = datetime.fromtimestamp(seconds, UTC).isoformat()
+    interval = coordinator.update_interval
+    health["poll_interval_s"] = None if interval is None else interval.total_seconds()
+    health["event_polls"] = coordinator.event_refresh.polls
+    return health
 
 
 def _power(power: PowerManager, snapshot: ProjectorSnapshot) -> dict[str, Any]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+from functools import partial
 from pathlib import Path
 import shutil
+import time
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
@@ -33,10 +35,12 @@ from custom_components.xgimi_projector.const import (
     KEY_FILE,
 )
 from custom_components.xgimi_projector.options import POWER_TIMINGS
+from custom_components.xgimi_projector.projector.stream import EventStream, StreamState
 from simulator import PromptMode, Simulator
 from simulator.mains import PLUG_YAML
 
 from ..conftest import StartSim
+from ..projector.conftest import until
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +55,44 @@ async def homeassistant_core(hass: HomeAssistant) -> None:
 
 
 @pytest.fixture(autouse=True)
+async def event_streams_closed_first(
+    hass: HomeAssistant, start_sim: StartSim
+) -> AsyncIterator[None]:
+    """Close every entry's event stream before the simulators stop (this fixture needs
+    ``start_sim``, so it is torn down first), once its shell is past starting.
+
+    A stream opens right after the first poll, so a short test ends while the simulator may
+    still be spawning the stream's shell; stopping the simulator then cancels that spawn, and
+    cancelling ``asyncio.create_subprocess_exec`` half-way can wait forever for the child's exit.
+    """
+    yield
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        stream = getattr(getattr(entry, "runtime_data", None), "stream", None)
+        if not isinstance(stream, EventStream) or not stream.running:
+            continue
+        with contextlib.suppress(TimeoutError):
+            await until(partial(_started, stream), timeout_s=2.0)
+        await stream.close()
+
+
+def _started(stream: EventStream) -> bool:
+    return not _starting(stream)
+
+
+def _starting(stream: EventStream) -> bool:
+    health = stream.health
+    if health.state is StreamState.CONNECTING:
+        return True
+    since = health.streaming_since
+    return (
+        health.state is StreamState.STREAMING
+        and not health.verified
+        and since is not None
+        and time.time() - since < 0.3
+    )
+
+
+@pytest.fixture(autouse=True)
 def fast_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shorter waits so failures are quick; behaviour is unchanged."""
     monkeypatch.setattr("custom_components.xgimi_projector.const.FLOW_AUTH_TIMEOUT_S", 2.0)
@@ -59,17 +101,20 @@ def fast_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def adb_key(hass: HomeAssistant, shared_key: Path) -> Path:
-    """Put the session's pre-generated key where the integration keeps its key.
+def adb_key(hass: HomeAssistant, shared_key: Path, tmp_path: Path) -> Path:
+    """Give the test its own config directory, with this run's key where the integration keeps
+    its key.
 
-    The test config directory is shared by pytest-xdist workers, so the copy is atomic.
+    The testing config directory of the test plugin is shared by every pytest run on the
+    machine (and by xdist workers): another run copying its own key pair there could swap the
+    key under a running test, and a private key that does not match its ``.pub`` makes the
+    projector prompt.
     """
+    hass.config.config_dir = str(tmp_path)
     path = Path(hass.config.path(STORAGE_DIR, KEY_FILE))
     path.parent.mkdir(parents=True, exist_ok=True)
-    for source, target in ((shared_key, path), (Path(f"{shared_key}.pub"), Path(f"{path}.pub"))):
-        temporary = target.with_name(f"{target.name}.{os.getpid()}")
-        shutil.copy(source, temporary)
-        temporary.replace(target)
+    shutil.copy(shared_key, path)
+    shutil.copy(f"{shared_key}.pub", f"{path}.pub")
     return path
 
 

@@ -20,6 +20,7 @@ from custom_components.xgimi_projector.const import CONF_DEVICE_INFO, DOMAIN
 from simulator import Fault, PromptMode
 
 from ..conftest import StartSim
+from ..projector.conftest import until
 from .conftest import add_projector, wait_for_state
 
 ENTITY = "media_player.projector"
@@ -57,7 +58,7 @@ async def test_setup_unload_reload(hass: HomeAssistant, start_sim: StartSim) -> 
     entry = await add_projector(hass, sim)
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get(ENTITY) is not None
-    assert sim.daemon.connection_count == 1, "one persistent session"
+    await until(lambda: sim.daemon.connection_count == 2)  # command session + event stream
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
