@@ -34,6 +34,7 @@ from .const import (
 )
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .intents import async_setup_intents
+from .lan_setup import LAN_PLATFORMS, async_setup_lan_entry, is_lan_entry, lan_keys_for
 from .options import XgimiOptions
 from .plug import HaPlug
 from .projector import (
@@ -90,10 +91,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> bool:
-    """Connect, probe, and start polling."""
-
+    """Connect, probe, and start polling (a LAN-keys-only entry: see :mod:`.lan_setup`)."""
+    if is_lan_entry(entry):
+        return await async_setup_lan_entry(hass, entry)
     projector = Projector(
-        entry.data[CONF_HOST], entry.data[CONF_PORT], key_path=Path(key_path(hass))
+        entry.data[CONF_HOST],
+        entry.data[CONF_PORT],
+        key_path=Path(key_path(hass)),
+        lan=lan_keys_for(entry),  # keys over UDP while ADB is down (GMUI only)
     )
     projector.connection.name = entry.title  # log lines say "投影仪 (192.168.1.20:5555)"
     options = XgimiOptions.from_entry(entry)
@@ -378,7 +383,8 @@ def _update_insecure_issue(hass: HomeAssistant, entry: ConfigEntry, *, insecure:
 
 async def async_unload_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> bool:
     """Unload the platforms and close the ADB session."""
-    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+    platforms = LAN_PLATFORMS if is_lan_entry(entry) else PLATFORMS
+    if unloaded := await hass.config_entries.async_unload_platforms(entry, platforms):
         await entry.runtime_data.async_close_stream()
         await entry.runtime_data.power.close()
         await entry.runtime_data.projector.close()

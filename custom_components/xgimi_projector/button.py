@@ -10,6 +10,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .entity import XgimiEntity, command
+from .lan_entities import lan_entities
+from .lan_setup import is_lan_entry
 
 PARALLEL_UPDATES = 1
 
@@ -39,6 +41,9 @@ async def async_setup_entry(
 ) -> None:
     """Add the buttons."""
     coordinator = entry.runtime_data
+    if is_lan_entry(entry):
+        async_add_entities(lan_entities(coordinator, "button"))
+        return
     async_add_entities(XgimiButton(coordinator, description) for description in BUTTONS)
 
 

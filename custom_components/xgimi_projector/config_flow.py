@@ -23,6 +23,7 @@ from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -48,6 +49,8 @@ from .const import (
     KEY_FILE,
 )
 from .flow_discovery import async_identify, zeroconf_name
+from .flow_lan import CONF_LAN_ONLY, LanFlowMixin
+from .lan_setup import is_lan_entry
 from .options_flow import XgimiOptionsFlow
 from .projector import DeviceInfo, Projector, XgimiError
 
@@ -90,7 +93,7 @@ def _host_schema(host: str | None, port: int, *, search: bool = False) -> dict[v
     }
 
 
-class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
+class XgimiConfigFlow(LanFlowMixin, ConfigFlow, domain=DOMAIN):
     """Add an XGIMI projector."""
 
     VERSION = 1
@@ -146,6 +149,7 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
                 vol.Optional(
                     CONF_NAME, description={"suggested_value": self._name or None}
                 ): TextSelector(),
+                vol.Optional(CONF_LAN_ONLY, default=False): BooleanSelector(),
             }
         )
         return self.async_show_form(
@@ -162,6 +166,9 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
             host = str(user_input.get(CONF_HOST) or "").strip()
             self._port = int(user_input[CONF_PORT])
             self._name = str(user_input.get(CONF_NAME) or "").strip()
+            if user_input.get(CONF_LAN_ONLY):
+                self._host = host
+                return await self.async_step_lan()
             if not host:
                 return await self.async_step_search()
             self._host = host
@@ -406,6 +413,8 @@ class XgimiConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         entry = self._get_reconfigure_entry()
+        if is_lan_entry(entry):
+            return await self.async_step_lan_reconfigure()
         errors: dict[str, str] = {}
         if user_input is None:
             self._host, self._port = entry.data[CONF_HOST], entry.data[CONF_PORT]

@@ -14,6 +14,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DOMAIN
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .entity import XgimiEntity, command
+from .lan_entities import lan_entities
+from .lan_setup import is_lan_entry
 from .projector import POWERING_ON, Playback, SourceKind
 
 PARALLEL_UPDATES = 0
@@ -44,6 +46,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the media player."""
+    if is_lan_entry(entry):
+        async_add_entities(lan_entities(entry.runtime_data, "media_player"))
+        return
     async_add_entities([XgimiMediaPlayer(entry.runtime_data)])
 
 

@@ -16,6 +16,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .entity import XgimiEntity
+from .lan_entities import lan_entities
+from .lan_setup import is_lan_entry
 from .projector import PowerState
 
 PARALLEL_UPDATES = 1
@@ -27,6 +29,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the remote."""
+    if is_lan_entry(entry):
+        async_add_entities(lan_entities(entry.runtime_data, "remote"))
+        return
     async_add_entities([XgimiRemote(entry.runtime_data)])
 
 

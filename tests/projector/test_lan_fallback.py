@@ -139,6 +139,7 @@ async def test_only_the_keys_adb_did_not_send_go_over_udp(
     volume = sim.device.volume
     task = asyncio.create_task(projector.send_keys(["volume_up"], repeats=3, delay_s=2.0))
     await wait_for(lambda: len(sim.device.key_log) == 2)
+    await wait_for(lambda: sim.device.shell_running == 0)  # the first step's command returned
     await sim.set_adb_enabled(False)
     assert not (await projector.poll()).reachable
     await task
