@@ -13,9 +13,14 @@ that tracing does not inflate the stall), how it ended, and whether the next pol
 after the fault clears works again. Stray packets are also measured over many polls
 on one session: the heap they leave behind.
 
+Last, the Home Assistant bench (``scripts/benchha``, a process of its own so that the CPU it
+measures is Home Assistant's alone): both integrations in one real Home Assistant, each against
+its own simulators of every profile; change-to-state latency and idle cost per hour. Arguments
+this script does not know go to it (``--profiles``, ``--changes``, ``--idle-s`` …).
+
 Prints tables, then as its last line:
 ``bench: roundtrips=<n> poll_ratio=<ours/androidtv> max_stall_ms=<n> hostile_stall_ms=<n>
-hostile_peak_mb=<n>``.
+hostile_peak_mb=<n> state_p95_ms=<n> cpu_ratio=<ours/androidtv>``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from collections.abc import Awaitable, Callable
 import logging
 from pathlib import Path
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from typing import Any
@@ -37,7 +44,6 @@ from androidtv.setup_async import setup as androidtv_setup
 from custom_components.xgimi_projector.projector import Projector, Timeouts
 from custom_components.xgimi_projector.projector.adbkey import ensure_key
 from simulator import Fault, Simulator
-from simulator.backend import ShellResult
 from simulator.loopwatch import measure, measure_stall
 
 PROFILE = "gmui_android9"  # Android 9: androidtv runs its default (pre-11) commands
@@ -45,17 +51,15 @@ TIMEOUTS = Timeouts(transport_s=1.0, read_s=2.0, command_s=5.0, auth_s=2.0)
 
 
 class Counter:
-    """Counts shell streams the simulated adbd serves (one per round trip)."""
+    """Counts shell streams the simulated adbd serves (one per round trip), from the device's
+    shell log (every command line it ran, whichever way the daemon handed it over)."""
 
     def __init__(self, sim: Simulator) -> None:
-        self.count = 0
-        original = sim.device.run_shell
+        self._log = sim.device.shell_log
 
-        async def counted(command: str) -> ShellResult:
-            self.count += 1
-            return await original(command)
-
-        sim.device.run_shell = counted  # type: ignore[method-assign]
+    @property
+    def count(self) -> int:
+        return len(self._log)
 
 
 async def timed(action: Callable[[], Awaitable[object]], repeat: int) -> tuple[list[float], object]:
@@ -353,9 +357,34 @@ def table(title: str, results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+HA_SUMMARY = "bench: state_p95_ms="
+
+
+def run_ha_bench(extra: list[str]) -> str | None:
+    """``python -m scripts.benchha``: its output passes through; its summary line is returned."""
+    root = Path(__file__).resolve().parents[1]
+    summary: str | None = None
+    with subprocess.Popen(
+        [sys.executable, "-m", "scripts.benchha", *extra],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(HA_SUMMARY):
+                summary = line.removeprefix("bench:").strip()
+            else:
+                print(line, end="", flush=True)
+    return summary if process.returncode == 0 else None
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=30, help="samples per measurement")
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="Other arguments go to the Home Assistant bench (python -m scripts.benchha -h).",
+    )
+    parser.add_argument("--repeat", type=int, default=None, help="samples per measurement")
     parser.add_argument(
         "--latency-ms", type=float, default=30.0, help="per-command delay of the LAN-like scenario"
     )
@@ -368,7 +397,19 @@ def main() -> None:
         "--huge-mb", type=float, default=100.0, help="size of huge-output and lying-length"
     )
     parser.add_argument("--drip-ms", type=float, default=50.0, help="byte-drip interval")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer samples, and the Home Assistant bench's --quick (fewer changes and profiles, "
+        "shorter idle windows)",
+    )
+    parser.add_argument("--no-ha", action="store_true", help="skip the Home Assistant bench")
+    parser.add_argument("--ha-only", action="store_true", help="only the Home Assistant bench")
+    args, ha_args = parser.parse_known_args()
+    if args.repeat is None:
+        args.repeat = 10 if args.quick else 30
+    if args.ha_only:
+        args.hostile_only, args.no_hostile = True, True
     logging.basicConfig(level=logging.CRITICAL)
     ours, theirs = "xgimi_projector", "androidtv 0.0.75"
 
@@ -399,7 +440,16 @@ def main() -> None:
             f" hostile_stall_ms={max(r['stall_ms'] for r in rows):.0f}"
             f" hostile_peak_mb={max(r['peak_mb'] for r in rows):.1f}"
         )
+    failed = False
+    if not args.no_ha:
+        ha = run_ha_bench([*ha_args, "--quick"] if args.quick else ha_args)
+        failed = ha is None
+        summary += f" {ha}" if ha else " state_p95_ms=nan cpu_ratio=nan"
+    elif ha_args:
+        parser.error(f"unrecognized arguments: {' '.join(ha_args)}")
     print(f"bench: {summary.strip()}")
+    if failed:
+        sys.exit("the Home Assistant bench failed")
 
 
 if __name__ == "__main__":
