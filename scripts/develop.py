@@ -132,12 +132,13 @@ rest_command:
     url: http://127.0.0.1:{mains_port}/api/device
     method: post
     content_type: application/json
-    payload: '{{"action": "reboot"}}'
+    payload: '{{"action": "wake"}}'
 
 """
 """The stand-in for a BLE/IR wake: the simulated projector leaves standby (it has no Bluetooth,
-so its mains API's device endpoint does it: from standby it boots and answers over ADB, which is
-what a wake looks like from here). A :meth:`str.format` template with ``{mains_port}``."""
+so its mains API's device endpoint does it: from standby it resumes, as a real one does when its
+remote wakes it, and answers over ADB a few seconds later). A :meth:`str.format` template with
+``{mains_port}``."""
 
 SCRIPTS_YAML = """\
 # Written by scripts/develop: the demo's wake action (in a real home, an ESPHome button that

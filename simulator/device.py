@@ -372,6 +372,15 @@ class DeviceModel(PowerModel):
         """Activities this intent resolves to, as PackageManager would (explicit or by filters)."""
         return self._apps.resolve_activities(intent)
 
+    def open_app(self, pkg: str) -> bool:
+        """The person opens an app from the launcher (its main activity); False unless on."""
+        if self.state is not DeviceState.ON:
+            return False
+        self._apps.last_activity = self.now()
+        self._apps.launch_package(pkg)
+        self.events.sync()
+        return True
+
     def force_stop(self, pkg: str) -> None:
         """``am force-stop``: the app's process, session and activities go."""
         self._media.remove(pkg)

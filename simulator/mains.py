@@ -10,10 +10,14 @@ Endpoints
 ``POST /api/mains`` with ``{"on": true|false}``; ``POST /api/mains/on``; ``POST /api/mains/off``
     Switch the plug; answer as ``GET /api/mains``.
 ``GET /api/state``
-    The full device snapshot, plus ``faults``, ``latency_s`` and ``prompt_mode``.
+    The full device snapshot, plus ``faults``, ``latency_s``, ``prompt_mode`` and
+    ``shell_commands`` (shell command lines the ADB daemon has run since the simulator started:
+    one per shell stream, whatever its length).
 ``POST /api/device``
     Demo and test controls; any combination of ``{"action": "screen_off"|"screen_on"|"standby"|
-    "press"|"reboot"|"mains_on"|"mains_off"|"fast_forward", "key": 2100}``,
+    "press"|"launch"|"reboot"|"wake"|"mains_on"|"mains_off"|"fast_forward", "key": 2100}``,
+    ``{"action": "launch", "package": "com.ktcp.videoapp"}`` (the person opens an app from the
+    launcher: its main activity starts; ignored unless the projector is on, as a key is),
     ``{"auto_power_on": false}``,
     ``{"prompt": "accept"|"reject"|"never"}``, ``{"faults": ["silent"], "latency_s": 0.2}``,
     ``{"volume": 7}``, ``{"media": {"package": "...", "state": 3}}``; answers with ``/api/state``.
@@ -73,7 +77,9 @@ _ACTIONS = (
     "screen_on",
     "standby",
     "press",
+    "launch",
     "reboot",
+    "wake",
     "mains_on",
     "mains_off",
     "fast_forward",
@@ -155,6 +161,7 @@ class MainsServer:
         snapshot["faults"] = sorted(f.value for f in self.faults.active)
         snapshot["latency_s"] = self.faults.latency_s
         snapshot["prompt_mode"] = self._get_prompt().value if self._get_prompt else None
+        snapshot["shell_commands"] = len(self.device.shell_log)
         return snapshot
 
     async def _get_mains(self, request: web.Request) -> web.Response:
@@ -211,6 +218,7 @@ class MainsServer:
             "volume",
             "media",
             "longpress",
+            "package",
         }
         unknown = set(body) - known
         if unknown:
@@ -299,12 +307,15 @@ class MainsServer:
                         device.press, code, longpress=bool(body.get("longpress", False))
                     )
                 )
+            elif action == "launch":
+                plan.append(self._launch_step(body.get("package")))
             else:
                 actions: dict[str, Callable[[], None]] = {
                     "screen_off": device.screen_off,
                     "screen_on": device.screen_on,
                     "standby": lambda: device.standby(),
                     "reboot": lambda: device.reboot(),
+                    "wake": lambda: device.resume(),
                     "mains_on": device.mains_on,
                     "mains_off": device.mains_off,
                     "fast_forward": lambda: _discard(device.fast_forward()),
@@ -312,7 +323,23 @@ class MainsServer:
                 plan.append(actions[action])
         elif "key" in body:
             raise _BadRequest('\'key\' needs "action": "press"')
+        if "package" in body and body.get("action") != "launch":
+            raise _BadRequest('\'package\' needs "action": "launch"')
         return plan
+
+    def _launch_step(self, package: object) -> Callable[[], None]:
+        """Open an installed app from the launcher (its main activity), when the projector is on."""
+        device = self.device
+        spec = device.profile.packages.get(package) if isinstance(package, str) else None
+        if spec is None or spec.main_activity() is None:
+            raise _BadRequest("launch needs 'package': an installed app with a main activity")
+        pkg = spec.name
+
+        def launch() -> None:
+            if not device.open_app(pkg):
+                _LOGGER.info("launch of %s ignored in %s", pkg, device.state.value)
+
+        return launch
 
 
 def _discard(_value: object) -> None:

@@ -47,6 +47,10 @@ class DeviceState(enum.StrEnum):
 
 
 AWAKE = (DeviceState.ON, DeviceState.SCREEN_OFF)
+
+RESUME_S = 2.5
+"""How long a woken projector takes from 关机 standby to awake with its network up (a resume
+from suspend, not a boot; XGIMI's quick start is a few seconds)."""
 """The states in which Android runs (and the light may be off)."""
 
 
@@ -89,6 +93,8 @@ class PowerModel:
         """Time for the model's transitions (a :class:`~simulator.clock.VirtualClock` in tests)."""
         self.profile: Profile = profile
         self.boot_s = float(profile.boot_s if boot_s is None else boot_s)
+        self.resume_s = min(RESUME_S, self.boot_s)
+        """A resume from standby (:meth:`resume`) is never slower than a boot."""
         self.network_drop_s = float(
             profile.network_drop_s if network_drop_s is None else network_drop_s
         )
@@ -381,6 +387,25 @@ class PowerModel:
         self._network_up = True
         self._set_state(DeviceState.STANDBY)
         self._schedule("network_drop", self.network_drop_s, self._network_drop)
+
+    def resume(self, delay_s: float | None = None) -> None:
+        """What the remote's wake (its BLE advertisement, or IR power) does in 关机 standby: the
+        SoC resumes, and after ``delay_s`` (default :attr:`resume_s`) Android is awake with its
+        network up; uptime, apps and settings stay (a resume, not a boot). Ignored in any other
+        state."""
+        if self._state != DeviceState.STANDBY:
+            return
+        self._cancel("network_drop")
+        self._schedule("resume", self.resume_s if delay_s is None else delay_s, self._resumed)
+
+    def _resumed(self) -> None:
+        if self._state != DeviceState.STANDBY:
+            return
+        old = self.reachable
+        self._network_up = True
+        self._notify_reach(old)  # adbd listens again
+        self._last_wake = self.now()
+        self._set_state(DeviceState.ON)
 
     def _network_drop(self) -> None:
         if self._state != DeviceState.STANDBY:
