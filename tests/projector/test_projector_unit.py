@@ -18,6 +18,7 @@ from custom_components.xgimi_projector.projector import (
 )
 from custom_components.xgimi_projector.projector.adbkey import KeySigner
 from custom_components.xgimi_projector.projector.connection import AdbConnection
+from custom_components.xgimi_projector.projector.errors import ConnectTimeoutError
 from custom_components.xgimi_projector.projector.transport import (
     ConnectionClosedError,
     EofAwareTcpTransport,
@@ -162,3 +163,30 @@ async def test_a_huge_repeat_count_is_refused_before_anything_is_built() -> None
         tracemalloc.stop()
     assert peak < 1_000_000
     assert connection.sent == []
+
+
+class CutOffConnection(ScriptedConnection):
+    """The projector goes to standby during a poll: the output stops short, then nothing
+    answers any more."""
+
+    async def shell(
+        self, command: str, *, timeout_s: float | None = None, **_bounds: object
+    ) -> str:
+        if command.startswith('echo "@@xg:$$ power"') and any(
+            sent.startswith('echo "@@xg:$$ power"') for sent in self.sent
+        ):
+            self.sent.append(command)
+            raise ConnectTimeoutError("nothing answers at 127.0.0.1:1")
+        return await super().shell(command, timeout_s=timeout_s)
+
+
+async def test_a_poll_cut_off_by_standby_reads_as_unreachable_not_malformed() -> None:
+    projector = Projector("127.0.0.1", 1, key_path=Path("unused"))
+    connection = CutOffConnection(
+        {'echo "@@xg:$$ getprop"': PROBE, 'echo "@@xg:$$ power"': "@@xg:9 power\nmWakef"}
+    )
+    projector.connection = connection
+    state = await projector.poll()
+    assert not state.reachable
+    polls = [c for c in connection.sent if c.startswith('echo "@@xg:$$ power"')]
+    assert len(polls) == 2, "the cut-off poll is asked once more"

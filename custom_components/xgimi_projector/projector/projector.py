@@ -32,6 +32,7 @@ from .state import (
     UNREACHABLE,
     PollContext,
     PollParseError,
+    PollTruncatedError,
     ProjectorState,
     parse_poll,
     split_sections,
@@ -246,19 +247,28 @@ class Projector:
             self.state = UNREACHABLE
             return self.state
         try:
-            output = await self._poll_output()
+            state = await self._poll_state()
         except (ProjectorUnreachableError, CommandFailedError) as exc:
             _LOGGER.debug("Poll of %s failed: %s", self.label, exc)
             self.state = UNREACHABLE
             return self.state
-        info = self.info
-        assert info is not None
-        try:
-            state = parse_poll(output, PollContext(info.traits, self._last_hdmi))
         except PollParseError as exc:
             raise CommandFailedError(f"poll output malformed: {exc}") from exc
         self.state = state
         return state
+
+    async def _poll_state(self) -> ProjectorState:
+        output = await self._poll_output()
+        info = self.info
+        assert info is not None
+        context = PollContext(info.traits, self._last_hdmi)
+        try:
+            return parse_poll(output, context)
+        except PollTruncatedError:
+            # Cut off mid-command, as when the projector goes to standby during a poll: ask
+            # again, so that an unreachable projector reads as unreachable, not as broken.
+            _LOGGER.debug("Poll of %s was cut off; polling again", self.label)
+            return parse_poll(await self._poll_output(), context)
 
     async def _poll_output(self) -> str:
         if self.info is None:

@@ -150,6 +150,11 @@ class PollParseError(ValueError):
     """The poll output is truncated or not in the expected form."""
 
 
+class PollTruncatedError(PollParseError):
+    """The poll output stops before its end marker: the command was cut off (the projector
+    went to standby or dropped the session mid-command), or something truncates it."""
+
+
 def split_sections(output: str) -> dict[str, str]:
     """Split ``@@xg:<nonce> <name>``-delimited output; raise if the end marker is missing.
 
@@ -170,7 +175,7 @@ def split_sections(output: str) -> dict[str, str]:
         if current is not None:
             current.append(line)
     if END_SECTION not in sections:
-        raise PollParseError("output ends before the end marker")
+        raise PollTruncatedError("output ends before the end marker")
     return {name: "\n".join(lines) for name, lines in sections.items() if name != END_SECTION}
 
 
