@@ -112,6 +112,9 @@ class XgimiConfigFlow(LanFlowMixin, ConfigFlow, domain=DOMAIN):
         """The address a discovery flow is about (two discoveries of one address: one flow)."""
         self._discovered_name = ""
         self._discovery_error: str | None = None
+        self._offer_lan = False
+        """The discovered projector's ADB is off or refused, but it answered XGIMI's probe:
+        the confirm step offers "LAN keys only"."""
         self._found: dict[str, str] = {}
         """Search results: address → label."""
 
@@ -254,9 +257,12 @@ class XgimiConfigFlow(LanFlowMixin, ConfigFlow, domain=DOMAIN):
             name = info.display_name
         else:
             # Not identified over ADB (it wants our key allowed, or network ADB is off): the
-            # UDP answer says whether an XGIMI is there and its name.
+            # UDP answer says whether an XGIMI is there and its name. One that answers it
+            # while its ADB is off or refused takes LAN keys: the confirm step offers that.
             self._discovery_error = identity.error
-            name = name or await flow_discovery.async_udp_name(self.hass, host) or ""
+            answer = await flow_discovery.async_udp_answer(self.hass, host)
+            self._offer_lan = answer is not None and not identity.needs_authorization
+            name = name or flow_discovery.udp_name(answer) or ""
         self._discovered_name = name or f"XGIMI ({host})"
         self.context["title_placeholders"] = {CONF_NAME: self._discovered_name}
         return await self.async_step_discovery_confirm()
@@ -264,16 +270,28 @@ class XgimiConfigFlow(LanFlowMixin, ConfigFlow, domain=DOMAIN):
     async def async_step_discovery_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Offer the discovered projector; on Submit, connect as the address form does."""
+        """Offer the discovered projector; on Submit, connect as the address form does, or
+        (when ADB is off or refused but the projector answered XGIMI's probe, and the person
+        ticks it) add it for LAN keys only, as the ``lan`` step does."""
         if user_input is not None:
+            if self._offer_lan and user_input.get(CONF_LAN_ONLY):
+                self._name = self._discovered_name
+                return await self._async_add_lan(self._show_discovery_confirm)
             return await self._async_start_connect("discovery_confirm", {})
-        self._set_confirm_only()
+        if not self._offer_lan:  # a choice to make: not a bare confirmation
+            self._set_confirm_only()
         errors = {"base": self._discovery_error} if self._discovery_error else {}
         return self._show_discovery_confirm(errors)
 
     def _show_discovery_confirm(self, errors: dict[str, str]) -> ConfigFlowResult:
+        schema = (
+            vol.Schema({vol.Optional(CONF_LAN_ONLY, default=False): BooleanSelector()})
+            if self._offer_lan
+            else None
+        )
         return self.async_show_form(
             step_id="discovery_confirm",
+            data_schema=schema,
             errors=errors,
             description_placeholders={**self._placeholders(), CONF_NAME: self._discovered_name},
         )

@@ -357,6 +357,12 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
             self.plug.context = context
 
     @property
+    def accepts_commands(self) -> bool:
+        """Whether commands other than power can reach the projector now (ADB: it answers and is
+        on)."""
+        return self.data.reachable and self.data.is_on
+
+    @property
     def media_player_id(self) -> str | None:
         """The projector's media player (the entity voice and the logbook refer to)."""
         unique_id = self.config_entry.unique_id

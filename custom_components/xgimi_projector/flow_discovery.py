@@ -145,9 +145,19 @@ async def async_search(hass: HomeAssistant) -> list[DiscoveredProjector]:
     return sorted(found.values(), key=lambda projector: projector.host)
 
 
-async def async_udp_name(hass: HomeAssistant, host: str) -> str | None:
-    """The name ``host`` gives in its answer to the probe, if it answers (GMUI firmware)."""
+async def async_udp_answer(hass: HomeAssistant, host: str) -> DiscoveredProjector | None:
+    """``host``'s answer to the probe, if it answers (GMUI firmware: it takes LAN keys)."""
     answers = {found.host: found for found in await _async_probe(hass, host, SETTINGS.confirm_s)}
-    if (projector := answers.get(host)) is None:
+    return answers.get(host)
+
+
+def udp_name(projector: DiscoveredProjector | None) -> str | None:
+    """The name a projector gives in its answer to the probe (None: no answer, or no name)."""
+    if projector is None:
         return None
     return projector.name or projector.device_type or None
+
+
+async def async_udp_name(hass: HomeAssistant, host: str) -> str | None:
+    """The name ``host`` gives in its answer to the probe, if it answers (GMUI firmware)."""
+    return udp_name(await async_udp_answer(hass, host))

@@ -15,6 +15,7 @@ What the flow can know before creating such an entry, and what it cannot:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 import logging
 from pathlib import Path
@@ -84,15 +85,24 @@ class LanFlowMixin(ConfigFlow):
         if not valid_host(self._host):
             return self._lan_form({CONF_HOST: "invalid_host"})
         self._async_abort_entries_match({CONF_HOST: self._host})
+        return await self._async_add_lan(self._lan_form)
+
+    async def _async_add_lan(
+        self, form: Callable[[dict[str, str]], ConfigFlowResult]
+    ) -> ConfigFlowResult:
+        """Check that LAN keys can work at ``self._host`` and create the entry (``form`` shows
+        the step's form again with the reason when they certainly cannot). Shared by the
+        address form's path and the discovery's confirm step."""
         error, info = await self._async_check_lan()
         if error is not None:
-            return self._lan_form({"base": error})
+            return form({"base": error})
         if info is not None and info.serial:
             await self.async_set_unique_id(info.serial)
             self._abort_if_unique_id_configured()
-        else:
+        elif self.unique_id is None:
             # Nothing stable can be read over UDP (no serial, no MAC): an id of its own, made
-            # once. The address is matched above, so one projector is not added twice.
+            # once. The address is matched above, so one projector is not added twice. (A
+            # discovered projector keeps the id its discovery gave: its MAC or service name.)
             await self.async_set_unique_id(f"lan-{ulid_now().lower()}")
         title = (
             self._name

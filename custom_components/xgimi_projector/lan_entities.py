@@ -167,7 +167,8 @@ class LanMediaPlayer(LanEntity, MediaPlayerEntity, RestoreEntity):
 
     @property
     def supported_features(self) -> Feature:
-        if self.coordinator.plug is not None:
+        power = self.coordinator.power
+        if power.has_plug or power.has_wake_action:
             return _FEATURES | Feature.TURN_ON
         return _FEATURES
 
@@ -192,7 +193,8 @@ class LanMediaPlayer(LanEntity, MediaPlayerEntity, RestoreEntity):
         super()._handle_coordinator_update()
 
     async def async_turn_on(self) -> None:
-        """Through the plug (上电自动开机): the protocol cannot wake a projector in standby."""
+        """The wake action, else the plug (上电自动开机): the protocol cannot wake a projector
+        in standby."""
         await self.async_run_command(self.coordinator.async_turn_on())
 
     async def async_turn_off(self) -> None:

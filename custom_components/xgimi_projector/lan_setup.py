@@ -3,9 +3,10 @@ protocol (UDP, docs/lan.md).
 
 The same machinery as an ADB entry, with the library's no-ADB projector
 (:meth:`Projector.lan_only`): its poll reports unreachable without touching the network, so the
-power manager's plug reading (the draw) is the only state there is. Keys, the volume steps, Home,
-the source menu and the power-off go over UDP; everything that needs ADB is refused by the
-library (``lan_needs_adb``) before anything is sent.
+power manager's plug reading (the draw) is the only state there is. Turning on runs the wake
+action when one is set up (a BLE or IR wake needs no ADB), with the plug's cycle as the fallback.
+Keys, the volume steps, Home, the source menu and the power-off go over UDP; everything that
+needs ADB is refused by the library (``lan_needs_adb``) before anything is sent.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .projector import (
 )
 from .projector.lan import lan_device_info
 from .projector.lan_power import LanPowerManager
+from .wake import HaWakeAction, async_setup_wake
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -78,12 +80,18 @@ class LanCoordinator(XgimiCoordinator):
         return self.projector.assumed_on
 
     @property
+    def accepts_commands(self) -> bool:
+        """Keys go over UDP whenever it is not known to be off."""
+        return self.is_on is not False
+
+    @property
     def sources(self) -> dict[str, str]:
         """Home and the source menu: keys reach them; HDMI inputs are picked in the menu."""
         return {self.home_name: SOURCE_HOME, self.source_menu_name: SOURCE_MENU}
 
     async def async_turn_on(self) -> None:
-        """Through the plug (上电自动开机): mains off, wait, on. Raises the library's errors."""
+        """The wake action (BLE, IR, a script) when one is set up, else or failing it the
+        plug's cycle (上电自动开机). Raises the library's errors."""
         await self.power.turn_on()
 
     async def async_turn_off(self) -> None:
@@ -99,11 +107,13 @@ async def async_setup_lan_entry(hass: HomeAssistant, entry: XgimiConfigEntry) ->
     projector.connection.name = entry.title
     options = XgimiOptions.from_entry(entry)
     plug = HaPlug.from_options(hass, options)
+    wake = HaWakeAction.from_options(hass, options)
     power = LanPowerManager(
         projector,
         plug,
         options.power_settings(hass),
         create_task=lambda coro, name: entry.async_create_background_task(hass, coro, name),
+        wake_action=wake,
     )
     texts = await async_get_translations(hass, hass.config.language, "entity", {DOMAIN})
     coordinator = LanCoordinator(hass, entry, projector, power, options, texts, plug)
@@ -112,6 +122,7 @@ async def async_setup_lan_entry(hass: HomeAssistant, entry: XgimiConfigEntry) ->
     await coordinator.async_config_entry_first_refresh()
     if plug is not None:
         entry.async_on_unload(plug.async_listen(power.plug_changed))
+    async_setup_wake(hass, entry, coordinator, wake)
     _LOGGER.debug("%s: LAN keys only (%s)", entry.title, projector.label)
     await hass.config_entries.async_forward_entry_setups(entry, LAN_PLATFORMS)
     return True

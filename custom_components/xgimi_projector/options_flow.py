@@ -1,16 +1,18 @@
 """Options flow: general options, the smart plug, the wake action, and the power sensor's
-calibration."""
+calibration. What an entry is shown depends on how it reaches the projector (:func:`scope_of`):
+a "LAN keys only" entry sees only what applies without ADB."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
 import logging
 import re
 from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
 from homeassistant.const import Platform
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -54,6 +56,7 @@ from .const import (
     MIN_SCAN_INTERVAL,
     POWER_ON_SOURCE_NONE,
 )
+from .lan_setup import is_lan_entry
 from .options import (
     CONF_WAKE_COMMAND,
     CONF_WAKE_ENTITY,
@@ -83,7 +86,7 @@ class XgimiOptionsFlow(OptionsFlow):
         self._readings: dict[str, float | None] = {}
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        menu = ["general", "power", "wake"]
+        menu = list(scope_of(self.config_entry).steps)
         if XgimiOptions.from_entry(self.config_entry).power_sensor:
             menu.append("calibrate")
         return self.async_show_menu(step_id="init", menu_options=menu)
@@ -207,11 +210,9 @@ class XgimiOptionsFlow(OptionsFlow):
                 new = {key: value for key, value in options.items() if key not in _POWER_KEYS}
                 new.update(
                     {
-                        CONF_AUTO_POWER_ON: bool(user_input[CONF_AUTO_POWER_ON]),
-                        CONF_REARM_OFF_S: int(user_input[CONF_REARM_OFF_S]),
-                        CONF_BOOT_TIMEOUT_S: int(user_input[CONF_BOOT_TIMEOUT_S]),
-                        CONF_CUT_MAINS: bool(user_input[CONF_CUT_MAINS]),
-                        CONF_CUT_MAINS_COOLDOWN_S: int(user_input[CONF_CUT_MAINS_COOLDOWN_S]),
+                        key: convert(user_input[key])
+                        for key, convert in _POWER_SETTINGS.items()
+                        if key in user_input  # the fields this entry was shown
                     }
                 )
                 if plug := user_input.get(CONF_PLUG):
@@ -229,34 +230,32 @@ class XgimiOptionsFlow(OptionsFlow):
                 return self._save(new)
             options.update(user_input)
         current = XgimiOptions.from_mapping(options)
-        schema = vol.Schema(
-            {
-                vol.Optional(
-                    CONF_PLUG, description={"suggested_value": current.plug}
-                ): EntitySelector(EntitySelectorConfig(domain=Platform.SWITCH)),
-                vol.Optional(
-                    CONF_POWER_SENSOR,
-                    description={"suggested_value": current.power_sensor},
-                ): EntitySelector(
-                    EntitySelectorConfig(
-                        domain=Platform.SENSOR, device_class=SensorDeviceClass.POWER
-                    )
-                ),
-                vol.Required(
-                    CONF_AUTO_POWER_ON, default=current.auto_power_on_confirmed
-                ): BooleanSelector(),
-                vol.Required(CONF_REARM_OFF_S, default=_number(current.rearm_off_s)): _seconds(),
-                vol.Required(
-                    CONF_BOOT_TIMEOUT_S,
-                    default=_number(current.boot_timeout_s),
-                ): _seconds(),
-                vol.Required(CONF_CUT_MAINS, default=current.cut_mains): BooleanSelector(),
-                vol.Required(
-                    CONF_CUT_MAINS_COOLDOWN_S,
-                    default=_number(current.cut_mains_cooldown_s),
-                ): _seconds(),
-            }
-        )
+        fields: dict[vol.Marker, Any] = {
+            vol.Optional(CONF_PLUG, description={"suggested_value": current.plug}): EntitySelector(
+                EntitySelectorConfig(domain=Platform.SWITCH)
+            ),
+            vol.Optional(
+                CONF_POWER_SENSOR,
+                description={"suggested_value": current.power_sensor},
+            ): EntitySelector(
+                EntitySelectorConfig(domain=Platform.SENSOR, device_class=SensorDeviceClass.POWER)
+            ),
+            vol.Required(
+                CONF_AUTO_POWER_ON, default=current.auto_power_on_confirmed
+            ): BooleanSelector(),
+            vol.Required(CONF_REARM_OFF_S, default=_number(current.rearm_off_s)): _seconds(),
+            vol.Required(
+                CONF_BOOT_TIMEOUT_S,
+                default=_number(current.boot_timeout_s),
+            ): _seconds(),
+            vol.Required(CONF_CUT_MAINS, default=current.cut_mains): BooleanSelector(),
+            vol.Required(
+                CONF_CUT_MAINS_COOLDOWN_S,
+                default=_number(current.cut_mains_cooldown_s),
+            ): _seconds(),
+        }
+        shown = scope_of(self.config_entry).power_fields
+        schema = vol.Schema({key: value for key, value in fields.items() if key.schema in shown})
         return self.async_show_form(
             step_id="power",
             data_schema=schema,
@@ -489,6 +488,45 @@ _POWER_KEYS = frozenset(
     }
 )
 _CALIBRATION_KEYS = (CONF_STANDBY_W, CONF_SCREEN_OFF_W, CONF_ON_W)
+_POWER_SETTINGS: dict[str, Any] = {
+    CONF_AUTO_POWER_ON: bool,
+    CONF_REARM_OFF_S: int,
+    CONF_BOOT_TIMEOUT_S: int,
+    CONF_CUT_MAINS: bool,
+    CONF_CUT_MAINS_COOLDOWN_S: int,
+}
+"""The power step's settings (beside the plug and sensor) and how each is stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class OptionsScope:
+    """The menu and the power step's fields an entry is shown."""
+
+    steps: tuple[str, ...]
+    """The menu (``calibrate`` is added while a power sensor is set)."""
+    power_fields: frozenset[str]
+
+
+ADB_SCOPE = OptionsScope(
+    steps=("general", "power", "wake"),
+    power_fields=frozenset({CONF_PLUG, CONF_POWER_SENSOR, *_POWER_SETTINGS}),
+)
+LAN_SCOPE = OptionsScope(
+    steps=("power", "wake"),
+    power_fields=frozenset({CONF_PLUG, CONF_POWER_SENSOR, CONF_AUTO_POWER_ON, CONF_REARM_OFF_S}),
+)
+"""LAN keys only: no general step (its poll interval, apps, power-on source and source
+aliases all read or drive the projector over ADB), and of the power step only the plug, its
+power sensor and the re-arm of 上电自动开机: no boot timeout (nothing to watch boot) and no
+"cut mains after off" (it waits for ADB to report standby). The wake action applies: it is the
+way to turn such a projector on without a mains cycle."""
+
+
+def scope_of(entry: ConfigEntry) -> OptionsScope:
+    """What the options flow shows ``entry``: the one place that depends on its transport."""
+    return LAN_SCOPE if is_lan_entry(entry) else ADB_SCOPE
+
+
 _WAKE_KEYS = frozenset({CONF_WAKE_ENTITY, CONF_WAKE_COMMAND, CONF_WAKE_WAIT_S})
 CONF_SKIP = "skip"
 FRESH_READING_WAIT = timedelta(seconds=10)

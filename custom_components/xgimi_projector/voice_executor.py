@@ -23,6 +23,8 @@ from homeassistant.util.json import JsonValueType
 from .const import DOMAIN
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .projector import (
+    AdbRequiredError,
+    LanKeyNotSupportedError,
     NoPlugError,
     NotSupportedError,
     PlugUnavailableError,
@@ -119,6 +121,8 @@ _OUTCOME_BY_ERROR: Mapping[str, Outcome] = MappingProxyType(
         NoPlugError.translation_key: Outcome.NO_PLUG,
         PlugUnavailableError.translation_key: Outcome.NO_PLUG,
         NotSupportedError.translation_key: Outcome.NOT_SUPPORTED,
+        AdbRequiredError.translation_key: Outcome.NOT_SUPPORTED,
+        LanKeyNotSupportedError.translation_key: Outcome.NOT_SUPPORTED,
         ProjectorUnreachableError.translation_key: Outcome.UNAVAILABLE,
     }
 )
@@ -169,7 +173,7 @@ async def execute(target: Target, command: VoiceCommand, *, wait: bool) -> tuple
             off = await coordinator.power.turn_off()
             done = Outcome.ALREADY if off is PowerOffResult.ALREADY_OFF else Outcome.DONE
             return done, Facts()
-        if not coordinator.data.reachable or not coordinator.data.is_on:
+        if not coordinator.accepts_commands:
             return Outcome.UNAVAILABLE, Facts()
         outcome = await _run(target, command)
     except XgimiError as err:

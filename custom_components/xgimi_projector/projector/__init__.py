@@ -28,6 +28,7 @@ from .discovery import (
     parse_reply,
 )
 from .errors import (
+    AdbRequiredError,
     AuthorizationError,
     AuthorizationPendingError,
     AuthorizationRejectedError,
@@ -110,6 +111,7 @@ __all__ = [
     "UNREACHABLE",
     "XGIMI_KEYS",
     "AdbConnection",
+    "AdbRequiredError",
     "AuthorizationError",
     "AuthorizationPendingError",
     "AuthorizationRejectedError",

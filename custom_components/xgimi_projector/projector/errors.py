@@ -330,3 +330,18 @@ class WakeTimeoutError(PowerError):
     def __init__(self, wait_s: float) -> None:
         super().__init__(f"ADB did not answer within {wait_s:.0f} s of the wake action")
         self.wait_s = wait_s
+
+
+class AdbRequiredError(InvalidCommandError):
+    """A command that only ADB can carry, asked of a projector set up for LAN keys only
+    (reading state, setting a volume level, HDMI, apps, the shell)."""
+
+    translation_key = "lan_needs_adb"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} needs ADB; this projector is set up for LAN keys only")
+        self.what = what
+
+    @property
+    def translation_placeholders(self) -> dict[str, str]:
+        return {"what": self.what}

@@ -285,21 +285,6 @@ class LanKeys:
 # --- a "LAN keys only" projector -------------------------------------------------------------
 
 
-class AdbRequiredError(InvalidCommandError):
-    """A command that only ADB can carry, asked of a projector set up for LAN keys only
-    (reading state, setting a volume level, HDMI, apps, the shell)."""
-
-    translation_key = "lan_needs_adb"
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{what} needs ADB; this projector is set up for LAN keys only")
-        self.what = what
-
-    @property
-    def translation_placeholders(self) -> dict[str, str]:
-        return {"what": self.what}
-
-
 LAN_MODEL = "XGIMI (LAN keys)"
 """The model shown for a projector known only through the LAN protocol."""
 LAN_FAMILY = Family.GMUI_ANDROID9

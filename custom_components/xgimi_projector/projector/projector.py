@@ -17,6 +17,7 @@ import shlex
 
 from .connection import AdbConnection, Backoff, Timeouts
 from .errors import (
+    AdbRequiredError,
     CommandFailedError,
     InvalidCommandError,
     NotSupportedError,
@@ -25,7 +26,7 @@ from .errors import (
 )
 from .families import HDMI_INPUTS, Family, volume_command
 from .keycodes import KEYCODES, LAN_KEYCODES, normalize_key_name
-from .lan import AdbRequiredError, LanKeys
+from .lan import LanKeys
 from .probe import CAPTURE_COMMAND, PROBE_COMMAND, DeviceInfo, parse_probe
 from .state import (
     POLL_COMMAND,
@@ -176,7 +177,7 @@ class Projector:
         ``info`` stands in for the probe (:func:`~.lan.lan_device_info`). :meth:`poll` reports
         :data:`UNREACHABLE` without touching the network; keys, the volume steps, the source
         menu, Home and :meth:`turn_off` go over UDP; everything that needs ADB raises
-        :class:`~.lan.AdbRequiredError` before anything is sent.
+        :class:`~.errors.AdbRequiredError` before anything is sent.
         """
         projector = cls(lan.host, key_path=Path(), lan=lan)
         projector.connection = _NoAdb(lan.host, 5555, key_path=Path())
