@@ -49,8 +49,9 @@ from .projector import (
     XgimiError,
 )
 from .projector.power import PendingPowerOn, PowerOnResult
+from .repairs import set_issue
 from .services import async_setup_services
-from .wake import HaWakeAction, async_remove_wake_issue, async_setup_wake
+from .wake import ISSUE_WAKE_FELL_BACK, HaWakeAction, async_setup_wake
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
         # Not a passing problem: retrying cannot help, and replacing the key would lose every
         # projector's authorization. Say what to do, where the person looks.
         await projector.close()
-        _set_issue(
+        set_issue(
             hass,
             entry,
             ISSUE_ADB_KEY,
@@ -151,7 +152,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> boo
         ) from err
     else:
         _update_insecure_issue(hass, entry, insecure=not info.adb_secure)
-    _set_issue(hass, entry, ISSUE_ADB_KEY, translation_key=None)
+    set_issue(hass, entry, ISSUE_ADB_KEY, translation_key=None)
 
     journal = PowerOnJournal(hass, entry)
     await journal.async_load()
@@ -274,7 +275,7 @@ class PowerOnJournal:
                 minutes,
                 RESUME_WITHIN // timedelta(minutes=1),
             )
-            _set_issue(
+            set_issue(
                 self.hass,
                 self.entry,
                 ISSUE_POWER_ON_INTERRUPTED,
@@ -320,46 +321,18 @@ def _report_resumed(
     finished()
 
 
-def _set_issue(
-    hass: HomeAssistant,
-    entry: ConfigEntry,
-    kind: str,
-    *,
-    translation_key: str | None,
-    severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
-    placeholders: dict[str, str] | None = None,
-    learn_more_url: str | None = None,
-) -> None:
-    """Raise this entry's ``kind`` repair issue, or remove it when ``translation_key`` is None."""
-    issue_id = f"{kind}_{entry.entry_id}"
-    if translation_key is None:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        is_persistent=False,
-        severity=severity,
-        translation_key=translation_key,
-        translation_placeholders={"name": entry.title, **(placeholders or {})},
-        learn_more_url=learn_more_url,
-    )
-
-
 def _update_power_issue(
     hass: HomeAssistant, entry: ConfigEntry, snapshot: ProjectorSnapshot
 ) -> None:
     """Raise a repair issue when a power-on failed; remove it once the projector is on."""
     if snapshot.is_on:
-        _set_issue(hass, entry, ISSUE_POWER_ON_INTERRUPTED, translation_key=None)
+        set_issue(hass, entry, ISSUE_POWER_ON_INTERRUPTED, translation_key=None)
     error = snapshot.last_error
     if error is None or not error.repair_issue:
         if snapshot.is_on:
-            _set_issue(hass, entry, ISSUE_POWER_ON_FAILED, translation_key=None)
+            set_issue(hass, entry, ISSUE_POWER_ON_FAILED, translation_key=None)
         return
-    _set_issue(
+    set_issue(
         hass,
         entry,
         ISSUE_POWER_ON_FAILED,
@@ -372,7 +345,7 @@ def _update_power_issue(
 
 def _update_insecure_issue(hass: HomeAssistant, entry: ConfigEntry, *, insecure: bool) -> None:
     """Warn, as a repair issue, when the projector accepts ADB without authorization."""
-    _set_issue(
+    set_issue(
         hass,
         entry,
         ISSUE_INSECURE_ADB,
@@ -398,7 +371,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> No
         ISSUE_POWER_ON_FAILED,
         ISSUE_POWER_ON_INTERRUPTED,
         ISSUE_ADB_KEY,
+        ISSUE_WAKE_FELL_BACK,
     ):
-        _set_issue(hass, entry, kind, translation_key=None)
-    async_remove_wake_issue(hass, entry.entry_id)
+        set_issue(hass, entry, kind, translation_key=None)
     await journal_store(hass, entry.entry_id).async_remove()

@@ -34,13 +34,12 @@ from homeassistant.core import (
     split_entity_id,
 )
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
 
-from .const import DOMAIN
 from .options import XgimiOptions
 from .projector import ProjectorSnapshot
 from .projector.errors import WakeActionError, WakeActionUnavailableError
+from .repairs import set_issue
 
 if TYPE_CHECKING:
     from .coordinator import XgimiConfigEntry, XgimiCoordinator
@@ -147,24 +146,14 @@ def async_update_wake_issue(
 ) -> None:
     """Raise the repair issue while the last wake action failed and the plug was used
     instead; remove it once one works (or the entry has none)."""
-    issue_id = f"{ISSUE_WAKE_FELL_BACK}_{entry.entry_id}"
     error = snapshot.wake_error if snapshot is not None else None
-    if error is None:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
+    set_issue(
         hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        is_persistent=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=f"{ISSUE_WAKE_FELL_BACK}_{error.translation_key}",
-        translation_placeholders={"name": entry.title, **error.translation_placeholders},
+        entry,
+        ISSUE_WAKE_FELL_BACK,
+        translation_key=(
+            None if error is None else f"{ISSUE_WAKE_FELL_BACK}_{error.translation_key}"
+        ),
+        placeholders=None if error is None else error.translation_placeholders,
         learn_more_url=README_WAKE_URL,
     )
-
-
-def async_remove_wake_issue(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget a removed entry's wake repair issue."""
-    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_WAKE_FELL_BACK}_{entry_id}")
