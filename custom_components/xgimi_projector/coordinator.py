@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final
 from homeassistant.components.media_player.const import DOMAIN as MEDIA_PLAYER_DOMAIN
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -401,6 +401,18 @@ class XgimiCoordinator(DataUpdateCoordinator[ProjectorSnapshot]):
         for package, name in self.apps.items():
             sources.setdefault(name, package)
         return sources
+
+    def source_target(self, source: str) -> str:
+        """The library source for a display name from :attr:`sources`; a translated error
+        (nothing sent) for a name that is not one of them."""
+        target = self.sources.get(source)
+        if target is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_source",
+                translation_placeholders={"source": source},
+            )
+        return target
 
     def source_name(self, state: ProjectorState) -> str | None:
         """The display name of what is showing: Home, an HDMI input, the source menu, an app."""

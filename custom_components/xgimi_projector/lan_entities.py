@@ -26,10 +26,8 @@ from homeassistant.components.remote import (
 )
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import callback
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .const import DOMAIN
 from .coordinator import XgimiCoordinator
 from .entity import XgimiEntity, translate_error
 from .lan_setup import LanCoordinator
@@ -207,13 +205,7 @@ class LanMediaPlayer(LanEntity, MediaPlayerEntity, RestoreEntity):
         await self.async_run_command(self.coordinator.projector.volume_down())
 
     async def async_select_source(self, source: str) -> None:
-        target = self.coordinator.sources.get(source)
-        if target is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_source",
-                translation_placeholders={"source": source},
-            )
+        target = self.coordinator.source_target(source)
         await self.async_run_command(self.coordinator.projector.select_source(target))
 
 

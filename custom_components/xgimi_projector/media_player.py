@@ -8,10 +8,8 @@ from homeassistant.components.media_player.const import (
     MediaPlayerState,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
 from .coordinator import XgimiConfigEntry, XgimiCoordinator
 from .entity import XgimiEntity, command
 from .lan_entities import lan_entities
@@ -183,11 +181,4 @@ class XgimiMediaPlayer(XgimiEntity, MediaPlayerEntity):
 
     @command
     async def async_select_source(self, source: str) -> None:
-        target = self.coordinator.sources.get(source)
-        if target is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_source",
-                translation_placeholders={"source": source},
-            )
-        await self.coordinator.projector.select_source(target)
+        await self.coordinator.projector.select_source(self.coordinator.source_target(source))
