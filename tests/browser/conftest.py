@@ -235,6 +235,7 @@ def start_simulator(tmp_path: Path) -> Iterator[Callable[..., int]]:
         log = tmp_path / f"simulator-{port}.log"
         command = [sys.executable, "-m", "simulator", "--port", str(port), "--profile", profile]
         command += ["--keys-file", str(tmp_path / f"adb_keys-{port}"), *args]
+        command += ["--lan-port", "0", "--discovery-port", "0"]  # the demo's has the defaults
         with log.open("wb") as out:
             process = subprocess.Popen(
                 command,

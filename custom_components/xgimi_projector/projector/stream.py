@@ -365,6 +365,7 @@ class EventStream:
         if kill and was_open:
             await self._kill_quietly()
         await self.connection.close()
+        self._cancel_missed_check()  # a poll may have finished while this waited above
         self._streaming_since = None
         self._verified = False
         self._set_state(StreamState.STOPPED)
@@ -380,7 +381,12 @@ class EventStream:
         poll, nor within :data:`MISSED_GRACE_S`, the stream is deaf: it is reopened (and is not
         healthy until a new session delivers an event)."""
         baseline, self._events_at_poll = self._events_at_poll, self._events
-        if not changed or self._events != baseline or self._state is not StreamState.STREAMING:
+        if (
+            not changed
+            or self._events != baseline
+            or self._state is not StreamState.STREAMING
+            or self._task is None  # stopping
+        ):
             return
         if self._missed_check is None:
             loop = asyncio.get_running_loop()
