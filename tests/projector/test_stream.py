@@ -311,6 +311,7 @@ async def test_a_deaf_stream_is_reopened_after_a_poll_saw_a_change(
     assert stream.health.last_error == "it missed a change a poll saw"
     assert any(not h.healthy and h.state is StreamState.STREAMING for h in seen.health)
     sim.faults.clear(Fault.EVENTS_STALL)
+    sim.device.step_volume(-1)  # the next change is announced again
     await healthy(stream)
 
 
