@@ -51,6 +51,7 @@ from .projector import (
 from .projector.power import PendingPowerOn, PowerOnResult
 from .repairs import set_issue
 from .services import async_setup_services
+from .switch import async_remove_sentences_with_last_entry
 from .wake import ISSUE_WAKE_FELL_BACK, HaWakeAction, async_setup_wake
 
 _LOGGER = logging.getLogger(__name__)
@@ -365,7 +366,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> None:
-    """Forget the entry's repair issues and its pending power-on."""
+    """Forget the entry's repair issues and its pending power-on (and, with the last
+    projector, the Chinese Assist sentences file)."""
     for kind in (
         ISSUE_INSECURE_ADB,
         ISSUE_POWER_ON_FAILED,
@@ -375,3 +377,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: XgimiConfigEntry) -> No
     ):
         set_issue(hass, entry, kind, translation_key=None)
     await journal_store(hass, entry.entry_id).async_remove()
+    await async_remove_sentences_with_last_entry(hass, entry.entry_id)

@@ -180,6 +180,21 @@ def _failed(path: object, err: OSError) -> HomeAssistantError:
     )
 
 
+async def async_remove_sentences_with_last_entry(hass: HomeAssistant, entry_id: str) -> None:
+    """The last projector is being removed: our sentences file goes with it (a file that is not
+    ours stays; nothing to say to anyone, the entry is going)."""
+    if any(e.entry_id != entry_id for e in hass.config_entries.async_entries(DOMAIN)):
+        return
+    path = sentences_path(hass.config.config_dir)
+    try:
+        removed = await hass.async_add_executor_job(remove_sentences, path)
+    except (NotOursError, OSError) as err:
+        _LOGGER.debug("Leaving %s in place: %s", path, err)
+        return
+    if removed:
+        await _async_reload_conversation(hass)
+
+
 async def _async_reload_conversation(hass: HomeAssistant) -> None:
     """Make the conversation agent read its sentences again (when conversation is loaded)."""
     if hass.services.has_service("conversation", "reload"):

@@ -271,6 +271,23 @@ async def test_no_projector_loaded(hass: HomeAssistant) -> None:
         await intent.async_handle(hass, "test", INTENT_AUTOFOCUS, {})
 
 
+async def test_the_file_goes_with_the_last_projector(
+    hass: HomeAssistant, start_sim: StartSim
+) -> None:
+    living = await add_projector(hass, await start_sim("gmui_android12"), name="客厅投影仪")
+    bedroom = await add_projector(hass, await start_sim("gmui_android8"), name="卧室投影仪")
+    await _assist(hass)
+    await _sentences_on(hass, living)
+    path = sentences_path(hass.config.config_dir)
+    assert await hass.config_entries.async_remove(living.entry_id)
+    await hass.async_block_till_done()
+    assert path.exists(), "another projector still uses it"
+    assert await hass.config_entries.async_remove(bedroom.entry_id)
+    await hass.async_block_till_done()
+    assert not path.exists()
+    assert await say(hass, "静音") == ("error", NO_INTENT)
+
+
 async def test_switch_writes_removes_and_refuses_a_foreign_file(
     hass: HomeAssistant, start_sim: StartSim
 ) -> None:
