@@ -67,6 +67,19 @@ HANDSHAKE_MAX_BYTES = 64 * 1024
 """What connecting may read: a CNXN banner and AUTH tokens take well under a kilobyte."""
 
 
+ADB_SESSION_ERRORS = (
+    ConnectionClosedError,
+    OSError,
+    AdbTimeoutError,
+    AdbConnectionError,
+    TcpTimeoutException,
+    InvalidChecksumError,
+    AdbInvalidCommandError,
+    InvalidResponseError,
+)
+"""What an open ADB session raises when it breaks (the session is then closed)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Timeouts:
     """Every timeout the library uses, in seconds. None of them is left to a default."""
@@ -216,16 +229,7 @@ class AdbConnection:
             except asyncio.CancelledError:
                 self._abort_locked()
                 raise
-            except (
-                ConnectionClosedError,
-                OSError,
-                AdbTimeoutError,
-                AdbConnectionError,
-                TcpTimeoutException,
-                InvalidChecksumError,
-                AdbInvalidCommandError,
-                InvalidResponseError,
-            ) as exc:
+            except ADB_SESSION_ERRORS as exc:
                 await self._close_locked()
                 raise CommandFailedError(f"{type(exc).__name__}: {exc}") from exc
         # At most ``limit`` bytes (the transport refused more), so decoding here is cheap.

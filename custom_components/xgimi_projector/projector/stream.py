@@ -36,18 +36,12 @@ import time
 from typing import Any, Final
 
 from adb_shell.exceptions import (
-    AdbConnectionError,
-    AdbTimeoutError,
-    InvalidChecksumError,
-    InvalidCommandError as AdbInvalidCommandError,
-    InvalidResponseError,
     TcpTimeoutException,
 )
 
-from .connection import AdbConnection, Backoff, Timeouts
+from .connection import ADB_SESSION_ERRORS, AdbConnection, Backoff, Timeouts
 from .errors import CommandFailedError, XgimiError
 from .events import EVENT_LINE_MAX, DeviceEvent, kill_command, parse_event_line, stream_command
-from .transport import ConnectionClosedError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -71,17 +65,6 @@ MISSED_GRACE_S: Final = 1.0
 before the stream is taken to be deaf and reopened."""
 KILL_TIMEOUT_S: Final = 3.0
 """The most :meth:`EventStream.stop` spends killing the process on the projector."""
-
-_ADB_ERRORS: Final = (
-    ConnectionClosedError,
-    OSError,
-    AdbTimeoutError,
-    AdbConnectionError,
-    TcpTimeoutException,
-    InvalidChecksumError,
-    AdbInvalidCommandError,
-    InvalidResponseError,
-)
 
 
 class StreamState(enum.StrEnum):
@@ -242,7 +225,7 @@ class _StreamConnection(AdbConnection):
             except TcpTimeoutException as exc:
                 await self._close_locked()
                 raise TimeoutError(f"{self.label}: stream silent for {idle_s:.0f} s") from exc
-            except _ADB_ERRORS as exc:
+            except ADB_SESSION_ERRORS as exc:
                 await self._close_locked()
                 raise CommandFailedError(f"{type(exc).__name__}: {exc}") from exc
             except BaseException:
